@@ -6,7 +6,12 @@ onair_die() { printf '\033[1;31m[onair]\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Where onair keeps things that outlive a work tree (Janus builds, the embedded
 # Postgres cluster, recordings). Override with ONAIR_HOME.
-onair_home() { printf '%s' "${ONAIR_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/onair}"; }
+# As root the default is /var/lib/onair: Postgres runs as the 'postgres' user and can't reach /root.
+onair_home() {
+  if [ -n "${ONAIR_HOME:-}" ]; then printf '%s' "$ONAIR_HOME"
+  elif [ "$(id -u)" = 0 ]; then printf '/var/lib/onair'
+  else printf '%s' "${XDG_DATA_HOME:-$HOME/.local/share}/onair"; fi
+}
 onair_cache() { printf '%s' "${ONAIR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/onair}"; }
 
 onair_sudo() {

@@ -1,0 +1,17 @@
+// Unit and HTTP specs (src/**/*.spec.ts) run anywhere; end-to-end specs (test/**/*.e2e-spec.ts)
+// need a real Janus, Postgres and Chromium and run inside onair's test network namespace
+// (infra/scripts/test.sh sets it up).
+const preset = require('../../jest.preset.js');
+module.exports = {
+  // End-to-end specs share ports and one Janus per file: run files one at a time.
+  maxWorkers: 1,
+  testTimeout: 120000,
+  projects: [
+    preset({ displayName: 'api', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts'] }),
+    preset({
+      displayName: 'api-e2e',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    }),
+  ],
+};

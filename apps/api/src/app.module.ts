@@ -1,0 +1,54 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ChannelController } from './channels/channel.controller';
+import { ChannelRepository } from './channels/channel.repository';
+import { ChannelService } from './channels/channel.service';
+import { StreamKeyRepository } from './channels/stream-key.repository';
+import { StreamKeyService } from './channels/stream-key.service';
+import { ONAIR_CONFIG, OnairConfig } from './config/onair-config';
+import { PrismaService } from './database/prisma.service';
+import { HealthController } from './health/health.controller';
+import { ProblemFilter } from './http/problem.filter';
+import { BroadcastRepository } from './live/broadcast.repository';
+import { BroadcastService } from './live/broadcast.service';
+import { LiveRegistry } from './live/live-registry';
+import { PlaybackService } from './live/playback.service';
+import { JanusMediaServer } from './media/janus/janus-media-server';
+import { MEDIA_SERVER } from './media/media-server';
+import { WhepController } from './whep/whep.controller';
+import { WhipController } from './whip/whip.controller';
+
+export interface AppModuleOptions {
+  config: OnairConfig;
+  /** Replaces the Janus adapter (unit and HTTP specs pass a fake MediaServer). */
+  mediaServer?: { useValue: unknown } | { useClass: new (...args: any[]) => unknown };
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [WhipController, WhepController, ChannelController, HealthController],
+      providers: [
+        { provide: ONAIR_CONFIG, useValue: options.config },
+        { provide: MEDIA_SERVER, ...(options.mediaServer ?? { useClass: JanusMediaServer }) },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        PrismaService,
+        ChannelRepository,
+        StreamKeyRepository,
+        BroadcastRepository,
+        LiveRegistry,
+        StreamKeyService,
+        ChannelService,
+        BroadcastService,
+        PlaybackService,
+      ],
+      exports: [ONAIR_CONFIG, PrismaService, StreamKeyService, ChannelRepository, MEDIA_SERVER],
+    };
+  }
+
+  configure(_consumer: MiddlewareConsumer): void {
+    // Body parsing and CORS are set on the Express instance in http/setup.ts (before routing).
+  }
+}

@@ -1,0 +1,41 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { unauthorized } from '../errors/domain-error';
+import { Channel } from './channel';
+import { ChannelRepository } from './channel.repository';
+import { StreamKeyRecord, StreamKeyRepository } from './stream-key.repository';
+
+const KEY_PREFIX = 'onair_';
+
+/**
+ * Stream keys are 256-bit random bearer tokens. Only their SHA-256 is stored: unlike a
+ * password a key has full entropy, so a fast digest can't be brute-forced and lets the
+ * key be looked up by its hash in one indexed query.
+ */
+export function hashStreamKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+@Injectable()
+export class StreamKeyService {
+  constructor(
+    private readonly keys: StreamKeyRepository,
+    private readonly channels: ChannelRepository,
+  ) {}
+
+  /** Mints a key; the plain key is returned once and never stored. */
+  async mint(channelId: string, label: string): Promise<{ key: string; record: StreamKeyRecord }> {
+    const key = KEY_PREFIX + randomBytes(32).toString('base64url');
+    const record = await this.keys.create({ channelId, label, keyHash: hashStreamKey(key), hint: key.slice(0, KEY_PREFIX.length + 4) });
+    return { key, record };
+  }
+
+  /** The channel a bearer key publishes to, or `unauthorized`. */
+  async authenticate(key: string | undefined): Promise<{ channel: Channel; keyId: string }> {
+    if (!key) throw unauthorized('a stream key is required: send it as "Authorization: Bearer <stream key>"');
+    const record = await this.keys.findActiveByHash(hashStreamKey(key));
+    const [channel] = record ? await this.channels.findByIds([record.channelId]) : [];
+    if (!record || !channel) throw unauthorized('this stream key is not valid (it may have been revoked): copy the key from the studio');
+    return { channel, keyId: record.id };
+  }
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * onair's configuration, read from the environment once at start-up. Nothing else in the
+ * API reads process.env: everything receives this typed object (see ConfigModule).
+ * The README's configuration table mirrors this schema; keep them together.
+ */
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const portRange = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, 'expected MIN-MAX, e.g. 20000-40000')
+  .transform((v) => v.split('-').map(Number) as [number, number])
+  .refine(([min, max]) => min >= 1024 && max <= 65535 && min < max, 'expected 1024 <= MIN < MAX <= 65535');
+
+const urlWs = z.string().regex(/^wss?:\/\/[^\s]+$/, 'expected a ws:// or wss:// URL');
+
+const EnvSchema = z.object({
+  ONAIR_API_HOST: z.string().default('0.0.0.0'),
+  ONAIR_API_PORT: port.default(8080),
+  ONAIR_CORS_ORIGINS: z.string().default('*'),
+  ONAIR_NODE_ID: optionalString,
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgresql:// URL'),
+  JANUS_WS_URL: urlWs.default('ws://127.0.0.1:8188'),
+  JANUS_API_SECRET: optionalString,
+  JANUS_ADMIN_WS_URL: urlWs.default('ws://127.0.0.1:7188'),
+  JANUS_ADMIN_SECRET: optionalString,
+  ONAIR_ICE_INTERFACE: optionalString,
+  ONAIR_PUBLIC_IP: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || /^[0-9.]+$|^[0-9a-fA-F:]+$/.test(v), 'expected an IP address'),
+  ONAIR_STUN_SERVER: optionalString.refine(
+    (v) => v === undefined || /^[^\s:]+:\d{1,5}$/.test(v),
+    'expected host:port, e.g. stun.example.org:3478',
+  ),
+  ONAIR_RTP_PORT_RANGE: portRange.default([20000, 40000]),
+  ONAIR_IPV6: bool.default(false),
+  ONAIR_KEYFRAME_BUFFER_MS: z.coerce.number().int().min(0).max(60000).default(10000),
+  ONAIR_MEDIA_TIMEOUT_S: z.coerce.number().int().min(1).max(600).default(15),
+  ONAIR_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+
+export interface OnairConfig {
+  http: { host: string; port: number; corsOrigins: '*' | string[] };
+  /** A stable name for this API/Janus pair, stored with each broadcast. */
+  nodeId: string;
+  databaseUrl: string;
+  janus: { wsUrl: string; apiSecret?: string; adminWsUrl: string; adminSecret?: string };
+  ice: {
+    /** Interface name or IP that Janus gathers candidates on (ice_enforce_list). */
+    enforceInterface?: string;
+    /** Public IP announced by Janus in its candidates (nat_1_1_mapping). */
+    publicIp?: string;
+    stunServer?: { host: string; port: number };
+    rtpPortRange: [number, number];
+    ipv6: boolean;
+  };
+  media: {
+    /** How much of the latest GOP the Streaming mountpoint keeps for new viewers. */
+    keyframeBufferMs: number;
+    /** Seconds without media after which Janus declares a peer gone. */
+    mediaTimeoutS: number;
+  };
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid onair configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): OnairConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`),
+    );
+  }
+  const e = parsed.data;
+  const stun = e.ONAIR_STUN_SERVER?.split(':');
+  const corsOrigins = e.ONAIR_CORS_ORIGINS.trim() === '*' ? '*' : e.ONAIR_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  return {
+    http: { host: e.ONAIR_API_HOST, port: e.ONAIR_API_PORT, corsOrigins },
+    nodeId: e.ONAIR_NODE_ID ?? e.JANUS_WS_URL,
+    databaseUrl: e.DATABASE_URL,
+    janus: {
+      wsUrl: e.JANUS_WS_URL,
+      apiSecret: e.JANUS_API_SECRET,
+      adminWsUrl: e.JANUS_ADMIN_WS_URL,
+      adminSecret: e.JANUS_ADMIN_SECRET,
+    },
+    ice: {
+      enforceInterface: e.ONAIR_ICE_INTERFACE,
+      publicIp: e.ONAIR_PUBLIC_IP,
+      stunServer: stun ? { host: stun[0], port: Number(stun[1]) } : undefined,
+      rtpPortRange: e.ONAIR_RTP_PORT_RANGE,
+      ipv6: e.ONAIR_IPV6,
+    },
+    media: { keyframeBufferMs: e.ONAIR_KEYFRAME_BUFFER_MS, mediaTimeoutS: e.ONAIR_MEDIA_TIMEOUT_S },
+    logLevel: e.ONAIR_LOG_LEVEL,
+  };
+}
+
+/** Nest injection token for the validated OnairConfig. */
+export const ONAIR_CONFIG = Symbol('ONAIR_CONFIG');

@@ -1,0 +1,30 @@
+/**
+ * Every error onair reports to a client, in one list. The HTTP mapping (status, title,
+ * headers) lives in one place too: http/problem.filter.ts. Services throw these; they
+ * never see a request or a status code.
+ */
+export type DomainErrorCode =
+  | 'bad-request' // malformed input (bad SDP, bad slug)
+  | 'unauthorized' // missing or wrong bearer token
+  | 'not-found' // no such channel or session
+  | 'already-live' // a second publisher on a live channel
+  | 'offline' // WHEP on a channel that is not live
+  | 'unsupported-media-type'
+  | 'payload-too-large'
+  | 'unprocessable' // the media server can't take what the client offered
+  | 'media-unavailable'; // the media server is down or not answering
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const badRequest = (msg: string) => new DomainError('bad-request', msg);
+export const unauthorized = (msg: string) => new DomainError('unauthorized', msg);
+export const notFound = (msg: string) => new DomainError('not-found', msg);

@@ -1,0 +1,24 @@
+import type { NextFunction, Request, Response } from 'express';
+
+/**
+ * CORS for browser WHIP/WHEP clients (RFC 9725 §4.1, WHEP §4): players and the studio run
+ * on another origin than the API. Preflights are answered here, with Accept-Post on the
+ * WHIP/WHEP endpoints so an OPTIONS also works as endpoint discovery.
+ */
+export function corsMiddleware(origins: '*' | string[]) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = req.headers.origin;
+    if (origins === '*') res.setHeader('Access-Control-Allow-Origin', '*');
+    else if (origin && origins.includes(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+    }
+    res.setHeader('Access-Control-Expose-Headers', 'Location, ETag, Link, Accept-Patch, Accept-Post, Retry-After, WWW-Authenticate');
+    if (req.method !== 'OPTIONS') return next();
+    res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PATCH, DELETE, OPTIONS');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-Match');
+    res.setHeader('Access-Control-Max-Age', '600');
+    if (/^\/(whip|whep)(\/|$)/.test(req.path)) res.setHeader('Accept-Post', 'application/sdp');
+    res.status(204).end();
+  };
+}

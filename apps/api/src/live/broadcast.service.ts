@@ -1,0 +1,169 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { codecNames, rejectedMids, SdpError, validateOffer } from '@onair/protocol';
+import { Channel } from '../channels/channel';
+import { StreamKeyService } from '../channels/stream-key.service';
+import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
+import { DomainError } from '../errors/domain-error';
+import { MEDIA_SERVER, MediaEvent, MediaServer } from '../media/media-server';
+import { BroadcastRepository, EndReason } from './broadcast.repository';
+import { LiveBroadcast, LiveRegistry } from './live-registry';
+import { newSessionId } from './session-id';
+
+/** What a channel room accepts, for error messages (mirrors the Janus adapter's room config). */
+export const ACCEPTED_CODECS = { video: ['h264', 'vp8', 'vp9', 'av1', 'h265'], audio: ['opus'] };
+
+export interface StartBroadcastResult {
+  sessionId: string;
+  answerSdp: string;
+  channel: Channel;
+}
+
+/**
+ * Ingest: a publisher going live on a channel (WHIP), and every way a broadcast ends.
+ * All endings go through end(): DELETE, the publisher's PeerConnection going away, media
+ * timeouts, losing Janus, and shutdown.
+ */
+@Injectable()
+export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly log = new Logger('Broadcasts');
+  private readonly ending = new Map<string, Promise<void>>();
+
+  constructor(
+    @Inject(MEDIA_SERVER) private readonly media: MediaServer,
+    @Inject(ONAIR_CONFIG) private readonly config: OnairConfig,
+    private readonly keys: StreamKeyService,
+    private readonly broadcasts: BroadcastRepository,
+    private readonly live: LiveRegistry,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.media.onEvent((e) => this.onMediaEvent(e));
+    // A broadcast left open by an earlier process died with that process's Janus session.
+    const stale = await this.broadcasts.endAllOnNode(this.media.nodeId, 'media-server-lost');
+    if (stale > 0) this.log.warn(`ended ${stale} broadcast(s) left open by an earlier run`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.live.allBroadcasts().map((b) => this.end(b.sessionId, 'shutdown')));
+  }
+
+  async start(input: { streamKey?: string; offerSdp: string; userAgent?: string }): Promise<StartBroadcastResult> {
+    const { channel, keyId } = await this.keys.authenticate(input.streamKey);
+    const offer = parseOffer(input.offerSdp);
+    if (this.live.broadcastOnChannel(channel.id)) throw alreadyLive(channel);
+    if (!this.media.connected) throw new DomainError('media-unavailable', 'the media server is not reachable; try again shortly', 5);
+
+    const opened = await this.broadcasts.open({
+      channelId: channel.id,
+      streamKeyId: keyId,
+      mediaNode: this.media.nodeId,
+      userAgent: input.userAgent,
+    });
+    if (!opened) throw alreadyLive(channel);
+    const sessionId = newSessionId();
+    const b: LiveBroadcast = {
+      sessionId,
+      broadcastId: opened.id,
+      channel,
+      startedAt: opened.startedAt,
+      playable: false,
+      viewers: new Set<string>(),
+      peakViewers: 0,
+    };
+    this.live.addBroadcast(b);
+    try {
+      const published = await this.media.publish({
+        roomId: channel.id,
+        roomName: channel.slug,
+        offerSdp: input.offerSdp,
+        displayName: channel.title,
+      });
+      b.publisher = published.publisher;
+      // RFC 9725 §4.2: the server must not silently drop media the client sends.
+      const rejected = rejectedMids(published.answerSdp).map((r) => r.mid);
+      const lost = offer.media.filter((m) => rejected.includes(m.mid));
+      if (lost.length > 0) {
+        const had = lost.map((m) => `${m.kind} ${codecNames(m).join('/') || 'with no codec'}`).join(', ');
+        throw new DomainError(
+          'unprocessable',
+          `this channel accepts video ${ACCEPTED_CODECS.video.join(', ')} and audio ${ACCEPTED_CODECS.audio.join(', ')}; the offer had ${had}`,
+        );
+      }
+      await this.media.startFanout({
+        publisher: published.publisher,
+        mountpointId: channel.id,
+        name: channel.slug,
+        tracks: published.tracks,
+        keyframeBufferMs: this.config.media.keyframeBufferMs,
+      });
+      b.playable = true;
+      const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
+      await this.broadcasts.setCodecs(opened.id, { video: codec('video'), audio: codec('audio') });
+      this.log.log(`${channel.slug} is live (${published.tracks.map((t) => t.codec).join('+')})`);
+      return { sessionId, answerSdp: published.answerSdp, channel };
+    } catch (err) {
+      await this.end(sessionId, 'publisher-left');
+      throw err;
+    }
+  }
+
+  /** Ends a broadcast: the one teardown path. Idempotent; resolves when everything is released. */
+  end(sessionId: string, reason: EndReason): Promise<void> {
+    const pending = this.ending.get(sessionId);
+    if (pending) return pending;
+    const b = this.live.removeBroadcast(sessionId);
+    if (!b) return Promise.resolve();
+    const done = (async () => {
+      try {
+        if (b.publisher) await this.media.closePublisher(b.publisher);
+      } catch (err) {
+        this.log.error(`releasing media of ${b.channel.slug} failed: ${(err as Error).message}`);
+      }
+      await this.broadcasts.end(b.broadcastId, reason, b.peakViewers);
+      this.log.log(`${b.channel.slug} ended (${reason})`);
+    })().finally(() => this.ending.delete(sessionId));
+    this.ending.set(sessionId, done);
+    return done;
+  }
+
+  /** WHIP DELETE. */
+  async stop(sessionId: string): Promise<void> {
+    if (!this.live.broadcast(sessionId) && !this.ending.has(sessionId)) {
+      throw new DomainError('not-found', 'no live WHIP session at this URL (it has ended or never existed)');
+    }
+    await this.end(sessionId, 'publisher-left');
+  }
+
+  private onMediaEvent(e: MediaEvent): void {
+    switch (e.type) {
+      case 'publisher-gone': {
+        const b = this.live.broadcastOfPublisher(e.publisher.id);
+        if (b) void this.end(b.sessionId, e.reason === 'media-timeout' ? 'media-timeout' : 'publisher-left').catch((err) => this.log.error(err));
+        return;
+      }
+      case 'disconnected':
+        for (const b of this.live.allBroadcasts()) void this.end(b.sessionId, 'media-server-lost').catch((err) => this.log.error(err));
+        return;
+      case 'viewer-gone':
+      case 'connected':
+        return;
+    }
+  }
+}
+
+function alreadyLive(channel: Channel): DomainError {
+  return new DomainError(
+    'already-live',
+    `channel "${channel.slug}" is already live from another publisher; stop that stream first (or wait for it to time out)`,
+  );
+}
+
+function parseOffer(sdp: string) {
+  try {
+    return validateOffer(sdp, 'publisher');
+  } catch (err) {
+    if (err instanceof SdpError) throw new DomainError('bad-request', err.message);
+    throw err;
+  }
+}
+

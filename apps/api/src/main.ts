@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { ConfigError, loadConfig } from './config/onair-config';
+import { setupHttp } from './http/setup';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const app = await NestFactory.create(AppModule.forRoot({ config }), {
+    logger: levels.slice(0, levels.indexOf(config.logLevel) + 1),
+    bodyParser: false,
+  });
+  setupHttp(app, config);
+  await app.listen(config.http.port, config.http.host);
+  new Logger('onair').log(`API listening on http://${config.http.host}:${config.http.port}`);
+}
+
+void bootstrap();

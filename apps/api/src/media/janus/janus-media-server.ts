@@ -1,0 +1,534 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { parseSdp } from '@onair/protocol';
+import { ONAIR_CONFIG, OnairConfig } from '../../config/onair-config';
+import {
+  FanoutRequest,
+  MediaEvent,
+  MediaHealth,
+  MediaInventory,
+  MediaNegotiationError,
+  MediaNotFoundError,
+  MediaServer,
+  MediaServerUnavailableError,
+  NegotiatedTrack,
+  PublisherRef,
+  PublishRequest,
+  PublishResult,
+  ViewerRef,
+  WatchRequest,
+  WatchResult,
+} from '../media-server';
+import {
+  Janode,
+  JANUS_ERR,
+  janusErrorCode,
+  JanodeConnection,
+  JanodeHandle,
+  JanodeSession,
+  StreamingHandle,
+  StreamingPlugin,
+  VideoRoomHandle,
+  VideoRoomPlugin,
+} from './janode';
+
+/** Rooms and mountpoints onair creates carry this description prefix (see reconcile()). */
+const OWNER_TAG = 'onair:';
+/** Codecs a channel room accepts, in Janus's order of preference (the room's order wins). */
+const ROOM_VIDEO_CODECS = 'h264,vp8,vp9,av1,h265';
+/** Host, publisher and guests: room for later multi-host without a new room. */
+const ROOM_MAX_PUBLISHERS = 6;
+const REQUEST_TIMEOUT_MS = 5000;
+
+/** Fixed payload types for the forward -> mountpoint leg, whatever the publisher negotiated. */
+const MOUNTPOINT_FORMATS: Record<string, { pt: number; fmtp?: string }> = {
+  opus: { pt: 111, fmtp: 'minptime=10;useinbandfec=1' },
+  // Players get Constrained Baseline in the answer; decoders play any profile OBS really sends.
+  h264: { pt: 96, fmtp: 'profile-level-id=42e01f;packetization-mode=1' },
+  vp8: { pt: 96 },
+  vp9: { pt: 96 },
+  av1: { pt: 96 },
+  h265: { pt: 96 },
+};
+
+interface PublisherEntry {
+  ref: PublisherRef;
+  handle: VideoRoomHandle;
+  room: string;
+  roomCreated: boolean;
+  feed: string | number;
+  mountpointId?: string;
+  forwarders: number[];
+  mediaTimer?: NodeJS.Timeout;
+}
+
+interface ViewerEntry {
+  ref: ViewerRef;
+  handle: StreamingHandle;
+  mountpointId: string;
+}
+
+/**
+ * MediaServer on the Janus WebRTC Server, through janode over Janus's WebSocket API.
+ * One Janus session holds two control handles (VideoRoom, Streaming) and one handle per
+ * publisher or viewer PeerConnection. If the connection drops, Janus destroys the session
+ * and every handle in it, so the adapter reports 'disconnected' (all media is gone),
+ * reconnects with backoff and removes the rooms and mountpoints left behind.
+ */
+@Injectable()
+export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger('Janus');
+  private readonly listeners = new Set<(e: MediaEvent) => void>();
+  private readonly publishers = new Map<string, PublisherEntry>();
+  private readonly viewers = new Map<string, ViewerEntry>();
+  private conn?: JanodeConnection;
+  private session?: JanodeSession;
+  private roomCtl?: VideoRoomHandle;
+  private streamCtl?: StreamingHandle;
+  private stopping = false;
+  private reconnectTimer?: NodeJS.Timeout;
+  private reconnectDelayMs = 250;
+  private connecting?: Promise<void>;
+  private lastError = 'not connected yet';
+
+  readonly nodeId: string;
+
+  constructor(@Inject(ONAIR_CONFIG) private readonly config: OnairConfig) {
+    this.nodeId = config.nodeId;
+    // janode's own log is noise at normal levels (e.g. "transaction not found" for replies to
+    // requests it already settled); the adapter logs what matters.
+    Janode.Logger.setLevel(config.logLevel === 'debug' || config.logLevel === 'verbose' ? 'info' : 'none');
+  }
+
+  get connected(): boolean {
+    return this.session !== undefined && this.roomCtl !== undefined && this.streamCtl !== undefined;
+  }
+
+  async onModuleInit(): Promise<void> {
+    // Start-up must not fail because Janus is still starting: keep trying in the background.
+    await this.connect().catch((err) => {
+      this.log.warn(`Janus not reachable at ${this.config.janus.wsUrl} (${errMsg(err)}); retrying`);
+      this.scheduleReconnect();
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.reconnectTimer);
+    for (const p of [...this.publishers.values()]) await this.closePublisher(p.ref);
+    for (const v of [...this.viewers.values()]) await this.closeViewer(v.ref);
+    await this.session?.destroy().catch(() => undefined);
+    await this.conn?.close().catch(() => undefined);
+    this.dropConnection();
+  }
+
+  onEvent(listener: (event: MediaEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- connection lifecycle ---------------------------------------------------------
+
+  private connect(): Promise<void> {
+    this.connecting ??= this.doConnect().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async doConnect(): Promise<void> {
+    const conn = await Janode.connect({
+      address: { url: this.config.janus.wsUrl, apisecret: this.config.janus.apiSecret },
+      retry_time_secs: 1,
+      max_retries: 1,
+    });
+    try {
+      const session = await conn.create(15);
+      const roomCtl = await session.attach<VideoRoomHandle>(VideoRoomPlugin);
+      const streamCtl = await session.attach<StreamingHandle>(StreamingPlugin);
+      const lost = (why: string) => () => this.onConnectionLost(conn, why);
+      conn.once(Janode.EVENT.CONNECTION_CLOSED, lost('connection closed'));
+      conn.once(Janode.EVENT.CONNECTION_ERROR, lost('connection error'));
+      session.once(Janode.EVENT.SESSION_DESTROYED, lost('session destroyed'));
+      this.conn = conn;
+      this.session = session;
+      this.roomCtl = roomCtl;
+      this.streamCtl = streamCtl;
+      this.reconnectDelayMs = 250;
+      await this.reconcile();
+      this.log.log(`connected to Janus at ${this.config.janus.wsUrl}`);
+      this.emit({ type: 'connected' });
+    } catch (err) {
+      this.dropConnection();
+      await conn.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private onConnectionLost(conn: JanodeConnection, why: string): void {
+    if (conn !== this.conn || this.stopping) return;
+    this.lastError = why;
+    this.log.error(`lost Janus (${why}): every publisher and viewer on it is gone`);
+    this.dropConnection();
+    this.emit({ type: 'disconnected' });
+    this.scheduleReconnect();
+  }
+
+  private dropConnection(): void {
+    for (const p of this.publishers.values()) clearTimeout(p.mediaTimer);
+    this.publishers.clear();
+    this.viewers.clear();
+    this.conn = this.session = this.roomCtl = this.streamCtl = undefined;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopping || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect().catch((err) => {
+        this.lastError = errMsg(err);
+        this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 5000);
+        this.scheduleReconnect();
+      });
+    }, this.reconnectDelayMs);
+    this.reconnectTimer.unref();
+  }
+
+  /**
+   * After (re)connecting nothing of onair's is live on this node any more (the old session
+   * and its handles died with the connection), so rooms and mountpoints onair created
+   * earlier are leftovers: remove them, or a new broadcast would collide with them.
+   */
+  private async reconcile(): Promise<void> {
+    const rooms = await this.listOwnedRooms();
+    for (const room of rooms) await this.destroyRoom(room);
+    const mountpoints = await this.listOwnedMountpoints();
+    for (const id of mountpoints) await this.destroyMountpoint(id);
+    if (rooms.length + mountpoints.length > 0) {
+      this.log.warn(`removed ${rooms.length} stale room(s) and ${mountpoints.length} stale mountpoint(s)`);
+    }
+  }
+
+  private requireConnected(): { session: JanodeSession; roomCtl: VideoRoomHandle; streamCtl: StreamingHandle } {
+    if (!this.session || !this.roomCtl || !this.streamCtl) {
+      throw new MediaServerUnavailableError(`Janus at ${this.config.janus.wsUrl} is not connected (${this.lastError})`);
+    }
+    return { session: this.session, roomCtl: this.roomCtl, streamCtl: this.streamCtl };
+  }
+
+  private emit(event: MediaEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log.error(`media event listener failed: ${errMsg(err)}`);
+      }
+    }
+  }
+
+  // ---- publishers --------------------------------------------------------------------
+
+  async publish(req: PublishRequest): Promise<PublishResult> {
+    const { session, roomCtl } = this.requireConnected();
+    const roomCreated = await this.ensureRoom(roomCtl, req.roomId, req.roomName);
+    let handle: VideoRoomHandle | undefined;
+    try {
+      handle = await withTimeout(session.attach<VideoRoomHandle>(VideoRoomPlugin), 'attach');
+      const joined = await withTimeout(
+        handle.joinConfigurePublisher({
+          room: req.roomId,
+          display: req.displayName,
+          jsep: { type: 'offer', sdp: req.offerSdp },
+        }),
+        'joinandconfigure',
+      );
+      const answerSdp = joined.jsep?.sdp;
+      if (!answerSdp) throw new MediaNegotiationError('Janus returned no SDP answer for the publisher');
+      const ref: PublisherRef = { kind: 'publisher', id: randomUUID() };
+      const entry: PublisherEntry = { ref, handle, room: req.roomId, roomCreated, feed: joined.feed, forwarders: [] };
+      this.publishers.set(ref.id, entry);
+      this.watchPublisher(entry);
+      return { publisher: ref, answerSdp, tracks: negotiatedTracks(answerSdp) };
+    } catch (err) {
+      await handle?.detach().catch(() => undefined);
+      if (roomCreated) await this.destroyRoom(req.roomId);
+      throw translateError(err, 'publish');
+    }
+  }
+
+  private watchPublisher(entry: PublisherEntry): void {
+    const gone = (reason: 'hangup' | 'media-timeout') => () => {
+      if (this.publishers.get(entry.ref.id) !== entry) return;
+      this.emit({ type: 'publisher-gone', publisher: entry.ref, reason });
+    };
+    entry.handle.once(Janode.EVENT.HANDLE_HANGUP, gone('hangup'));
+    entry.handle.once(Janode.EVENT.HANDLE_DETACHED, gone('hangup'));
+    entry.handle.once(Janode.EVENT.HANDLE_ICE_FAILED, gone('hangup'));
+    // Janus reports `receiving: false` after its no_media_timer; a publisher that stays
+    // silent for mediaTimeoutS (network gone, OBS frozen) is ended.
+    entry.handle.on(Janode.EVENT.HANDLE_MEDIA, (data: { type?: string; receiving?: boolean }) => {
+      if (data.type !== 'video' && data.type !== 'audio') return;
+      clearTimeout(entry.mediaTimer);
+      entry.mediaTimer = undefined;
+      if (data.receiving === false) {
+        entry.mediaTimer = setTimeout(gone('media-timeout'), this.config.media.mediaTimeoutS * 1000);
+        entry.mediaTimer.unref();
+      }
+    });
+  }
+
+  async startFanout(req: FanoutRequest): Promise<void> {
+    const { roomCtl, streamCtl } = this.requireConnected();
+    const entry = this.publishers.get(req.publisher.id);
+    if (!entry) throw new MediaNotFoundError('the publisher is gone');
+    const media = req.tracks.map((t) => {
+      const format = MOUNTPOINT_FORMATS[t.codec];
+      if (!format) throw new MediaNegotiationError(`onair cannot relay ${t.kind} codec ${t.codec}`);
+      // The mountpoint only listens on loopback: nothing but this node's forwarders feeds it.
+      return { type: t.kind, mid: t.mid, port: 0, iface: '127.0.0.1', codec: t.codec, pt: format.pt, fmtp: format.fmtp };
+    });
+    try {
+      const created = await withTimeout(
+        streamCtl.message({
+          request: 'create',
+          type: 'rtp',
+          id: req.mountpointId,
+          name: `onair-${req.name}`,
+          description: `${OWNER_TAG}${req.name}`,
+          is_private: false,
+          permanent: false,
+          // Mountpoint-level keyframe cache (the per-stream videobufferkf is a dead option).
+          ...(req.keyframeBufferMs > 0 ? { bufferkf_ms: req.keyframeBufferMs } : {}),
+          media,
+        }),
+        'create mountpoint',
+      );
+      entry.mountpointId = req.mountpointId;
+      const ports = (created.plugindata?.data?.stream?.ports ?? []) as { mid: string; port: number }[];
+      const streams = req.tracks.map((t) => {
+        const port = ports.find((p) => p.mid === t.mid)?.port;
+        if (!port) throw new Error(`mountpoint did not report a port for mid ${t.mid}`);
+        return { mid: t.mid, port, pt: MOUNTPOINT_FORMATS[t.codec].pt };
+      });
+      const fwd = await withTimeout(
+        roomCtl.message({ request: 'rtp_forward', room: entry.room, publisher_id: entry.feed, host: '127.0.0.1', streams }),
+        'rtp_forward',
+      );
+      const forwarders = (fwd.plugindata?.data?.forwarders ?? []) as { stream_id: number }[];
+      entry.forwarders = forwarders.map((f) => f.stream_id);
+    } catch (err) {
+      throw translateError(err, 'start the live fan-out');
+    }
+  }
+
+  async closePublisher(ref: PublisherRef): Promise<void> {
+    const entry = this.publishers.get(ref.id);
+    if (!entry) return;
+    this.publishers.delete(ref.id);
+    clearTimeout(entry.mediaTimer);
+    const roomCtl = this.roomCtl;
+    for (const streamId of entry.forwarders) {
+      await roomCtl
+        ?.message({ request: 'stop_rtp_forward', room: entry.room, publisher_id: entry.feed, stream_id: streamId })
+        .catch((err) => this.log.warn(`stop_rtp_forward ${streamId}: ${errMsg(err)}`));
+    }
+    if (entry.mountpointId) {
+      const mountpointId = entry.mountpointId;
+      await this.destroyMountpoint(mountpointId);
+      for (const v of [...this.viewers.values()].filter((x) => x.mountpointId === mountpointId)) {
+        await this.closeViewer(v.ref);
+        this.emit({ type: 'viewer-gone', viewer: v.ref, reason: 'closed' });
+      }
+    }
+    entry.handle.removeAllListeners();
+    await entry.handle.detach().catch(() => undefined);
+    if (entry.roomCreated || (await this.roomIsEmpty(entry.room))) await this.destroyRoom(entry.room);
+  }
+
+  // ---- viewers -----------------------------------------------------------------------
+
+  async watch(req: WatchRequest): Promise<WatchResult> {
+    const { session } = this.requireConnected();
+    let handle: StreamingHandle | undefined;
+    try {
+      handle = await withTimeout(session.attach<StreamingHandle>(StreamingPlugin), 'attach');
+      const res = await withTimeout(handle.watch({ id: req.mountpointId, jsep: { type: 'offer', sdp: req.offerSdp } }), 'watch');
+      const answerSdp = res.jsep?.sdp;
+      if (!answerSdp) throw new MediaNegotiationError('Janus returned no SDP answer for the viewer');
+      const ref: ViewerRef = { kind: 'viewer', id: randomUUID() };
+      const entry: ViewerEntry = { ref, handle, mountpointId: req.mountpointId };
+      this.viewers.set(ref.id, entry);
+      const gone = () => {
+        if (this.viewers.get(ref.id) !== entry) return;
+        this.emit({ type: 'viewer-gone', viewer: ref, reason: 'hangup' });
+      };
+      handle.once(Janode.EVENT.HANDLE_HANGUP, gone);
+      handle.once(Janode.EVENT.HANDLE_DETACHED, gone);
+      handle.once(Janode.EVENT.HANDLE_ICE_FAILED, gone);
+      return { viewer: ref, answerSdp };
+    } catch (err) {
+      await handle?.detach().catch(() => undefined);
+      throw translateError(err, 'watch');
+    }
+  }
+
+  async closeViewer(ref: ViewerRef): Promise<void> {
+    const entry = this.viewers.get(ref.id);
+    if (!entry) return;
+    this.viewers.delete(ref.id);
+    entry.handle.removeAllListeners();
+    await entry.handle.detach().catch(() => undefined);
+  }
+
+  // ---- health and inventory ----------------------------------------------------------
+
+  async health(): Promise<MediaHealth> {
+    const conn = this.conn;
+    if (!conn || !this.connected) return { ok: false, detail: this.lastError };
+    const started = performance.now();
+    try {
+      await withTimeout(conn.getInfo(), 'info', 2000);
+      return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+    } catch (err) {
+      return { ok: false, detail: errMsg(err) };
+    }
+  }
+
+  async inventory(): Promise<MediaInventory> {
+    this.requireConnected();
+    const rooms = await this.listOwnedRooms();
+    const forwarders: Record<string, number> = {};
+    for (const room of rooms) {
+      const res = await this.roomCtl!.message({ request: 'listforwarders', room });
+      const publishers = (res.plugindata?.data?.publishers ?? []) as { forwarders?: unknown[] }[];
+      forwarders[room] = publishers.reduce((n, p) => n + (p.forwarders?.length ?? 0), 0);
+    }
+    return {
+      rooms,
+      mountpoints: await this.listOwnedMountpoints(),
+      forwarders,
+      peerHandles: await this.countPeerHandles(),
+    };
+  }
+
+  /** Handles Janus holds in onair's session, minus the two control handles (Admin API). */
+  private async countPeerHandles(): Promise<number> {
+    const sessionId = this.session?.id;
+    if (sessionId === undefined) return 0;
+    const admin = await Janode.connect({
+      is_admin: true,
+      address: { url: this.config.janus.adminWsUrl, apisecret: this.config.janus.adminSecret },
+      retry_time_secs: 1,
+      max_retries: 1,
+    });
+    try {
+      const { handles } = await admin.listHandles(sessionId);
+      return handles.length - 2;
+    } finally {
+      await admin.close().catch(() => undefined);
+    }
+  }
+
+  // ---- Janus housekeeping ------------------------------------------------------------
+
+  /** Creates the room unless it exists; true when this call created it. */
+  private async ensureRoom(roomCtl: VideoRoomHandle, room: string, name: string): Promise<boolean> {
+    try {
+      await withTimeout(
+        roomCtl.message({
+          request: 'create',
+          room,
+          description: `${OWNER_TAG}${name}`,
+          publishers: ROOM_MAX_PUBLISHERS,
+          videocodec: ROOM_VIDEO_CODECS,
+          audiocodec: 'opus',
+          // Don't ask OBS for keyframes on a timer: it ignores PLI/FIR anyway.
+          fir_freq: 0,
+          notify_joining: false,
+          // Listable, so reconcile() and inventory() see it (only onair's API talks to Janus).
+          is_private: false,
+          permanent: false,
+        }),
+        'create room',
+      );
+      return true;
+    } catch (err) {
+      if (janusErrorCode(err) === JANUS_ERR.VIDEOROOM_ROOM_EXISTS) return false;
+      throw translateError(err, 'create the room');
+    }
+  }
+
+  private async destroyRoom(room: string): Promise<void> {
+    await this.roomCtl?.message({ request: 'destroy', room, permanent: false }).catch((err) => {
+      if (janusErrorCode(err) !== JANUS_ERR.VIDEOROOM_NO_SUCH_ROOM) this.log.warn(`destroy room ${room}: ${errMsg(err)}`);
+    });
+  }
+
+  private async roomIsEmpty(room: string): Promise<boolean> {
+    const res = await this.roomCtl?.message({ request: 'listparticipants', room }).catch(() => undefined);
+    const participants = (res?.plugindata?.data?.participants ?? []) as unknown[];
+    return participants.length === 0;
+  }
+
+  private async destroyMountpoint(id: string): Promise<void> {
+    await this.streamCtl?.message({ request: 'destroy', id, permanent: false }).catch((err) => {
+      if (janusErrorCode(err) !== JANUS_ERR.STREAMING_NO_SUCH_MOUNTPOINT) this.log.warn(`destroy mountpoint ${id}: ${errMsg(err)}`);
+    });
+  }
+
+  private async listOwnedRooms(): Promise<string[]> {
+    const res = await this.roomCtl!.message({ request: 'list' });
+    const list = (res.plugindata?.data?.list ?? []) as { room: string | number; description?: string }[];
+    return list.filter((r) => r.description?.startsWith(OWNER_TAG)).map((r) => String(r.room));
+  }
+
+  private async listOwnedMountpoints(): Promise<string[]> {
+    const res = await this.streamCtl!.message({ request: 'list' });
+    const list = (res.plugindata?.data?.list ?? []) as { id: string | number; description?: string }[];
+    return list.filter((m) => m.description?.startsWith(OWNER_TAG)).map((m) => String(m.id));
+  }
+}
+
+/** The tracks Janus accepted, read from its answer (a rejected m-line has port 0). */
+function negotiatedTracks(answerSdp: string): NegotiatedTrack[] {
+  return parseSdp(answerSdp)
+    .media.filter((m) => m.port !== 0 && m.codecs.length > 0)
+    .map((m) => ({ mid: m.mid, kind: m.kind, codec: m.codecs[0].name.toLowerCase() }));
+}
+
+function translateError(err: unknown, what: string): Error {
+  if (err instanceof MediaNegotiationError || err instanceof MediaNotFoundError || err instanceof MediaServerUnavailableError) {
+    return err;
+  }
+  const code = janusErrorCode(err);
+  const msg = errMsg(err).replace(/^\d{3} /, '');
+  switch (code) {
+    case JANUS_ERR.VIDEOROOM_INVALID_SDP:
+    case JANUS_ERR.STREAMING_INVALID_SDP:
+      return new MediaNegotiationError(`Janus could not ${what} with this SDP: ${msg}`);
+    case JANUS_ERR.STREAMING_NO_SUCH_MOUNTPOINT:
+    case JANUS_ERR.VIDEOROOM_NO_SUCH_ROOM:
+      return new MediaNotFoundError(`nothing to ${what}: ${msg}`);
+    default:
+      if (code === undefined) return new MediaServerUnavailableError(`could not ${what}: ${msg}`);
+      return new Error(`Janus refused to ${what} (${code}): ${msg}`);
+  }
+}
+
+function errMsg(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function withTimeout<T>(p: Promise<T>, what: string, ms = REQUEST_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MediaServerUnavailableError(`Janus did not answer '${what}' within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Exported for the adapter's own tests. */
+export const __testing = { negotiatedTracks };
+export type { JanodeHandle };

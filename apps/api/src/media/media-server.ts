@@ -1,0 +1,136 @@
+/**
+ * The media-server port: the handful of verbs onair needs from a WebRTC media server.
+ * The Janus adapter (media/janus) implements it; unit tests use a fake. Nothing Janus- or
+ * janode-specific (handles, feed ids, jsep, plugin events) crosses this boundary.
+ */
+
+export type MediaKind = 'audio' | 'video';
+
+/** Opaque reference to a publisher (an ingest PeerConnection) on the media server. */
+export interface PublisherRef {
+  readonly kind: 'publisher';
+  readonly id: string;
+}
+
+/** Opaque reference to a viewer (a playback PeerConnection) on the media server. */
+export interface ViewerRef {
+  readonly kind: 'viewer';
+  readonly id: string;
+}
+
+export interface NegotiatedTrack {
+  mid: string;
+  kind: MediaKind;
+  /** Lower-case codec name as negotiated, e.g. 'h264', 'opus'. */
+  codec: string;
+}
+
+export interface PublishRequest {
+  /** The channel's room; one room per channel holds the host (and later guests). */
+  roomId: string;
+  roomName: string;
+  offerSdp: string;
+  displayName: string;
+}
+
+export interface PublishResult {
+  publisher: PublisherRef;
+  answerSdp: string;
+  tracks: NegotiatedTrack[];
+}
+
+export interface FanoutRequest {
+  publisher: PublisherRef;
+  /** The live mountpoint viewers attach to; one per channel. */
+  mountpointId: string;
+  name: string;
+  tracks: NegotiatedTrack[];
+  /** Keep this much of the latest GOP for new viewers (0 = off). */
+  keyframeBufferMs: number;
+}
+
+export interface WatchRequest {
+  mountpointId: string;
+  offerSdp: string;
+}
+
+export interface WatchResult {
+  viewer: ViewerRef;
+  answerSdp: string;
+}
+
+export type MediaGoneReason = 'hangup' | 'media-timeout' | 'media-server-lost' | 'closed';
+
+export type MediaEvent =
+  | { type: 'publisher-gone'; publisher: PublisherRef; reason: MediaGoneReason }
+  | { type: 'viewer-gone'; viewer: ViewerRef; reason: MediaGoneReason }
+  /** The connection to the media server dropped: every publisher and viewer is gone. */
+  | { type: 'disconnected' }
+  | { type: 'connected' };
+
+export interface MediaHealth {
+  ok: boolean;
+  latencyMs?: number;
+  detail?: string;
+}
+
+/** What the media server itself reports holding for onair (not the adapter's bookkeeping). */
+export interface MediaInventory {
+  rooms: string[];
+  mountpoints: string[];
+  /** Forwarders per room. */
+  forwarders: Record<string, number>;
+  /** WebRTC handles open on the media server for onair's session(s), control handles excluded. */
+  peerHandles: number;
+}
+
+export interface MediaServer {
+  /** Identifies the node (stored with each broadcast). */
+  readonly nodeId: string;
+  /** True while the media server answers. */
+  readonly connected: boolean;
+
+  /** Join `roomId` (created on demand) as a publisher with the client's offer. */
+  publish(req: PublishRequest): Promise<PublishResult>;
+  /** Start the live fan-out of a publisher: a mountpoint fed by RTP forwarders. */
+  startFanout(req: FanoutRequest): Promise<void>;
+  /** Attach a viewer to a mountpoint with the player's offer. */
+  watch(req: WatchRequest): Promise<WatchResult>;
+  /**
+   * Release everything a publisher took (forwarders, mountpoint and its viewers, its
+   * PeerConnection, its room). Idempotent; never throws for an already-gone publisher.
+   */
+  closePublisher(publisher: PublisherRef): Promise<void>;
+  /** Release a viewer. Idempotent. */
+  closeViewer(viewer: ViewerRef): Promise<void>;
+
+  onEvent(listener: (event: MediaEvent) => void): () => void;
+  health(): Promise<MediaHealth>;
+  inventory(): Promise<MediaInventory>;
+}
+
+/** Nest injection token for the MediaServer port. */
+export const MEDIA_SERVER = Symbol('MEDIA_SERVER');
+
+export class MediaServerUnavailableError extends Error {
+  constructor(detail: string) {
+    super(`media server unavailable: ${detail}`);
+    this.name = 'MediaServerUnavailableError';
+  }
+}
+
+/** The media server refused an offer (codec not allowed, bad SDP...). */
+export class MediaNegotiationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MediaNegotiationError';
+  }
+}
+
+/** The mountpoint/room asked for doesn't exist (any more). */
+export class MediaNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MediaNotFoundError';
+  }
+}

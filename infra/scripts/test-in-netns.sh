@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The part of `npm test` that runs inside the test network namespace (see netns-run.sh).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+. "$here/lib.sh"
+cd "$root"
+[ "${ONAIR_IN_NETNS:-}" = 1 ] || onair_die "run this through netns-run.sh"
+
+# A throw-away Postgres for this run (fsync off: test data need not survive a crash).
+pgdir="$(mktemp -d "${TMPDIR:-/tmp}/onair-test-pg.XXXXXX")"
+cleanup() { bash "$here/postgres.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
+trap cleanup EXIT
+DATABASE_URL="$(ONAIR_PG_FSYNC=off bash "$here/postgres.sh" start "$pgdir" 5432)"
+export DATABASE_URL
+npx --no-install prisma migrate deploy >/dev/null || onair_die "migrations failed"
+
+out="$root/test-output"
+rm -rf "$out"; mkdir -p "$out"
+status=0
+for project in libs/protocol libs/whep-client apps/api; do
+  name="$(basename "$project")"
+  (cd "$project" && npx --no-install jest --config jest.config.js --ci --json --outputFile="$out/jest-$name.json") || status=1
+done
+
+# One closing line for the whole suite.
+node -e '
+  const fs = require("fs"), dir = process.argv[1];
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of fs.readdirSync(dir).filter((f) => f.startsWith("jest-"))) {
+    const r = JSON.parse(fs.readFileSync(dir + "/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
+  }
+  console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$out"
+exit $status

@@ -1,0 +1,14 @@
+export {
+  SdpError,
+  parseSdp,
+  validateOffer,
+  rejectedMids,
+  codecNames,
+  preferH264PacketizationMode1,
+  countCandidates,
+} from './sdp';
+export type { MediaKind, Direction, Role, CodecInfo, MediaSection, SdpSummary } from './sdp';
+export { formatLink, formatLinks, iceServerLinks, parseLinks } from './link-header';
+export type { LinkEntry, IceServer } from './link-header';
+export { parseSdpFragment, formatSdpFragment, isIceRestart } from './sdpfrag';
+export type { SdpFragment, SdpFragmentMedia } from './sdpfrag';

@@ -8,7 +8,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 . "$here/lib.sh"
 
-pkgs=(ffmpeg postgresql iproute2 util-linux ca-certificates)
+pkgs=(ffmpeg postgresql iproute2 util-linux ca-certificates curl)
 [ "${1:-}" = --with-test-tools ] && pkgs+=(chromium)
 onair_apt_install "${pkgs[@]}"
 

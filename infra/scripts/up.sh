@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# `npm run up`: installs what is missing, then runs the whole platform in the foreground:
+# Postgres (embedded unless DATABASE_URL is set), Janus, the API and the web app.
+# Ctrl-C stops everything it started.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+. "$here/lib.sh"
+cd "$root"
+
+home="$(onair_home)"
+mkdir -p "$home"
+export NEXT_TELEMETRY_DISABLED=1 NX_DAEMON=false NX_NO_CLOUD=true
+
+eval "$(bash "$here/bootstrap.sh" | grep '^JANUS_PREFIX=')"
+export JANUS_PREFIX
+
+# Janus API/Admin secrets: generated once, kept private to this installation.
+secrets="$home/secrets.env"
+if [ ! -f "$secrets" ]; then
+  umask 077
+  printf 'JANUS_API_SECRET=%s\nJANUS_ADMIN_SECRET=%s\n' "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" \
+    "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" > "$secrets"
+  umask 022
+fi
+set -a; . "$secrets"; set +a
+
+pids=()
+embedded_pg=""
+stop_all() {
+  trap - INT TERM EXIT
+  onair_log "stopping"
+  local p
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  [ -n "$embedded_pg" ] && bash "$here/postgres.sh" stop "$embedded_pg"
+  onair_log "stopped"
+}
+trap stop_all INT TERM EXIT
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  embedded_pg="$home/postgres"
+  DATABASE_URL="$(bash "$here/postgres.sh" start "$embedded_pg" "${ONAIR_PG_PORT:-5433}")"
+fi
+export DATABASE_URL
+onair_log "applying database migrations"
+npx --no-install prisma migrate deploy >"$home/migrate.log" 2>&1 || { cat "$home/migrate.log"; onair_die "migrations failed"; }
+
+onair_log "building onair"
+npx --no-install nx run-many -t build --output-style=static >"$home/build.log" 2>&1 \
+  || { tail -40 "$home/build.log"; onair_die "build failed (log: $home/build.log)"; }
+
+cli() { node apps/api/dist/cli/main.js "$@"; }
+cli janus-config --templates infra/janus --out "$home/janus" --prefix "$JANUS_PREFIX"
+
+onair_log "starting Janus"
+"$JANUS_PREFIX/bin/janus" -C "$home/janus/janus.jcfg" -F "$home/janus" -N >"$home/janus.log" 2>&1 &
+pids+=($!)
+onair_log "starting the API"
+node apps/api/dist/main.js 2>&1 | sed -u 's/^/[api] /' &
+pids+=($!)
+web_port="${ONAIR_WEB_PORT:-3000}"
+onair_log "starting the web app"
+(cd apps/web && exec npx --no-install next start -p "$web_port") 2>&1 | sed -u 's/^/[web] /' &
+pids+=($!)
+
+api_port="${ONAIR_API_PORT:-8080}"
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$api_port/health" >/dev/null 2>&1 && break
+  sleep 0.3
+done
+curl -fsS "http://127.0.0.1:$api_port/health" >/dev/null 2>&1 || onair_log "the API is not healthy yet: see $home/janus.log and the [api] lines"
+
+first="$(cli channel --slug "${ONAIR_FIRST_CHANNEL:-live}" --title "${ONAIR_FIRST_CHANNEL_TITLE:-My channel}")"
+slug="$(node -e 'console.log(JSON.parse(process.argv[1]).slug)' "$first")"
+key="$(node -e 'console.log(JSON.parse(process.argv[1]).streamKey ?? "")' "$first")"
+host="$(hostname -I 2>/dev/null | awk '{print $1}')"; host="${host:-localhost}"
+
+cat <<MSG
+
+  onair is up.
+
+  Watch:        http://$host:$web_port/watch/$slug
+  Directory:    http://$host:$web_port/
+  Health:       http://$host:$api_port/health
+
+  OBS → Settings → Stream → Service: WHIP
+    Server:        http://$host:$api_port/whip
+    Bearer Token:  ${key:-(shown only when the key is created; mint another with: node apps/api/dist/cli/main.js key --slug $slug)}
+    Recommended:   keyframe interval 1-2 s, no B-frames (Profile: baseline or main with bframes=0)
+
+  Ctrl-C stops everything.
+MSG
+[ -n "$key" ] && printf '  Keep the stream key: onair stores only its hash and cannot show it again.\n\n'
+
+wait -n "${pids[@]}" || true
+onair_log "a component exited"

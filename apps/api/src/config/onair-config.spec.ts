@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig } from './onair-config';
+
+const base = { DATABASE_URL: 'postgresql://onair@127.0.0.1:5433/onair' };
+
+describe('loadConfig', () => {
+  it('applies defaults for a minimal environment', () => {
+    const c = loadConfig(base);
+    expect(c.http).toEqual({ host: '0.0.0.0', port: 8080, corsOrigins: '*' });
+    expect(c.janus.wsUrl).toBe('ws://127.0.0.1:8188');
+    expect(c.ice.rtpPortRange).toEqual([20000, 40000]);
+    expect(c.media.keyframeBufferMs).toBe(10000);
+    expect(c.nodeId).toBe('ws://127.0.0.1:8188');
+  });
+
+  it.each([
+    [{ ONAIR_API_PORT: '8081' }, (c: ReturnType<typeof loadConfig>) => c.http.port, 8081],
+    [{ ONAIR_CORS_ORIGINS: 'https://a.example, https://b.example' }, (c: ReturnType<typeof loadConfig>) => c.http.corsOrigins, ['https://a.example', 'https://b.example']],
+    [{ ONAIR_STUN_SERVER: 'stun.example.org:3478' }, (c: ReturnType<typeof loadConfig>) => c.ice.stunServer, { host: 'stun.example.org', port: 3478 }],
+    [{ ONAIR_PUBLIC_IP: '203.0.113.7' }, (c: ReturnType<typeof loadConfig>) => c.ice.publicIp, '203.0.113.7'],
+    [{ ONAIR_ICE_INTERFACE: ' eth0 ' }, (c: ReturnType<typeof loadConfig>) => c.ice.enforceInterface, 'eth0'],
+    [{ ONAIR_ICE_INTERFACE: '' }, (c: ReturnType<typeof loadConfig>) => c.ice.enforceInterface, undefined],
+    [{ ONAIR_IPV6: 'yes' }, (c: ReturnType<typeof loadConfig>) => c.ice.ipv6, true],
+    [{ ONAIR_RTP_PORT_RANGE: '30000-30100' }, (c: ReturnType<typeof loadConfig>) => c.ice.rtpPortRange, [30000, 30100]],
+  ])('reads %j', (env, pick, expected) => {
+    expect(pick(loadConfig({ ...base, ...env }))).toEqual(expected);
+  });
+
+  it.each([
+    [{ DATABASE_URL: undefined }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: expected a postgresql:// URL'],
+    [{ ONAIR_API_PORT: '70000' }, 'ONAIR_API_PORT'],
+    [{ ONAIR_API_PORT: 'eighty' }, 'ONAIR_API_PORT'],
+    [{ JANUS_WS_URL: 'http://127.0.0.1:8188' }, 'JANUS_WS_URL: expected a ws:// or wss:// URL'],
+    [{ ONAIR_RTP_PORT_RANGE: '40000-20000' }, 'ONAIR_RTP_PORT_RANGE'],
+    [{ ONAIR_RTP_PORT_RANGE: '100-200' }, 'ONAIR_RTP_PORT_RANGE'],
+    [{ ONAIR_PUBLIC_IP: 'my-host' }, 'ONAIR_PUBLIC_IP: expected an IP address'],
+    [{ ONAIR_STUN_SERVER: 'stun.example.org' }, 'ONAIR_STUN_SERVER: expected host:port'],
+    [{ ONAIR_IPV6: 'maybe' }, 'ONAIR_IPV6'],
+  ])('refuses %j naming the variable', (env, message) => {
+    expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+  });
+});

@@ -1,0 +1,48 @@
+import { NotFoundException } from '@nestjs/common';
+import { SdpError } from '@onair/protocol';
+import { DomainError, DomainErrorCode } from '../errors/domain-error';
+import { MediaNegotiationError, MediaServerUnavailableError } from '../media/media-server';
+import { toProblem } from './problem.filter';
+
+describe('toProblem: one mapping from onair errors to HTTP', () => {
+  it.each<[DomainErrorCode, number]>([
+    ['bad-request', 400],
+    ['unauthorized', 401],
+    ['not-found', 404],
+    ['already-live', 409],
+    ['offline', 409],
+    ['payload-too-large', 413],
+    ['unsupported-media-type', 415],
+    ['unprocessable', 422],
+    ['media-unavailable', 503],
+  ])('%s -> %i', (code, status) => {
+    const p = toProblem(new DomainError(code, 'why'));
+    expect(p.status).toBe(status);
+    expect(p.detail).toBe('why');
+  });
+
+  it('asks for bearer auth on 401 (RFC 6750)', () => {
+    expect(toProblem(new DomainError('unauthorized', 'x')).headers).toEqual({ 'WWW-Authenticate': 'Bearer realm="onair"' });
+  });
+
+  it('carries Retry-After', () => {
+    expect(toProblem(new DomainError('offline', 'x', 2)).retryAfter).toBe(2);
+    expect(toProblem(new MediaServerUnavailableError('down')).retryAfter).toBe(5);
+  });
+
+  it.each([
+    [new SdpError('SDP offer has no m= lines'), 400],
+    [new MediaNegotiationError('no codec'), 422],
+    [Object.assign(new Error('too big'), { type: 'entity.too.large', status: 413, limit: 131072 }), 413],
+    [Object.assign(new Error('bad charset'), { type: 'entity.parse.failed', status: 400 }), 400],
+    [new NotFoundException('Cannot GET /nope'), 404],
+  ])('%s', (err, status) => {
+    expect(toProblem(err).status).toBe(status);
+  });
+
+  it('hides internals of unexpected errors', () => {
+    const p = toProblem(new Error('password=hunter2 at db'));
+    expect(p.status).toBe(500);
+    expect(p.detail).not.toContain('hunter2');
+  });
+});

@@ -39,7 +39,7 @@ CONF
     fi
     if ! as_pg "$bindir/pg_ctl" -D "$datadir" status >/dev/null 2>&1; then
       as_pg "$bindir/pg_ctl" -D "$datadir" -o "-p $port" -l "$datadir/server.log" -w -t 30 start >/dev/null \
-        || { tail -20 "$datadir/server.log" >&2; onair_die "Postgres did not start (log: $datadir/server.log)"; }
+        || { tail -20 "$datadir/server.log" >&2; onair_die "Postgres did not start on port $port (log: $datadir/server.log); if the port is taken, set ONAIR_PG_PORT or DATABASE_URL"; }
     fi
     as_pg "$bindir/psql" -h 127.0.0.1 -p "$port" -U onair -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='onair'" \
       | grep -q 1 || as_pg "$bindir/createdb" -h 127.0.0.1 -p "$port" -U onair onair

@@ -57,11 +57,12 @@ onair_log "starting Janus"
 "$JANUS_PREFIX/bin/janus" -C "$home/janus/janus.jcfg" -F "$home/janus" -N >"$home/janus.log" 2>&1 &
 pids+=($!)
 onair_log "starting the API"
-node apps/api/dist/main.js 2>&1 | sed -u 's/^/[api] /' &
+# Process substitution keeps $! the component's own pid, so Ctrl-C/TERM reach it directly.
+node apps/api/dist/main.js > >(sed -u 's/^/[api] /') 2>&1 &
 pids+=($!)
 web_port="${ONAIR_WEB_PORT:-3000}"
 onair_log "starting the web app"
-(cd apps/web && exec npx --no-install next start -p "$web_port") 2>&1 | sed -u 's/^/[web] /' &
+(cd apps/web && exec node ../../node_modules/next/dist/bin/next start -p "$web_port") > >(sed -u 's/^/[web] /') 2>&1 &
 pids+=($!)
 
 api_port="${ONAIR_API_PORT:-8080}"

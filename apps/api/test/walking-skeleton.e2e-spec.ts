@@ -118,6 +118,14 @@ describe('OBS-shaped WHIP in, WHEP out to the watch page', () => {
   });
 });
 
+describe('health', () => {
+  it('is 200 with both Janus and Postgres answering', async () => {
+    const res = await fetch(`${stack.apiUrl}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', janus: { ok: true }, database: { ok: true } });
+  });
+});
+
 describe('WHIP and WHEP refuse what they must', () => {
   const offerLike = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
 

@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ChannelController } from './channels/channel.controller';
 import { ChannelRepository } from './channels/channel.repository';
@@ -25,7 +25,7 @@ export interface AppModuleOptions {
 }
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
@@ -46,9 +46,5 @@ export class AppModule implements NestModule {
       ],
       exports: [ONAIR_CONFIG, PrismaService, StreamKeyService, ChannelRepository, MEDIA_SERVER],
     };
-  }
-
-  configure(_consumer: MiddlewareConsumer): void {
-    // Body parsing and CORS are set on the Express instance in http/setup.ts (before routing).
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error';
 import { BroadcastRepository } from '../live/broadcast.repository';
 import { LiveRegistry } from '../live/live-registry';
-import { CHANNEL_SLUG, ChannelVisibility } from './channel';
+import { Channel, CHANNEL_SLUG, ChannelVisibility } from './channel';
 import { ChannelRepository } from './channel.repository';
 
 export interface ChannelStatus {
@@ -28,15 +28,7 @@ export class ChannelService {
     const channel = CHANNEL_SLUG.test(slug) ? await this.channels.findBySlug(slug) : null;
     if (!channel) throw new DomainError('not-found', `no channel named "${slug}"`);
     const [open] = await this.broadcasts.findOpen([channel.id]);
-    return {
-      slug: channel.slug,
-      title: channel.title,
-      description: channel.description,
-      visibility: channel.visibility,
-      live: open !== undefined,
-      liveSince: open?.startedAt.toISOString() ?? null,
-      viewers: this.live.broadcastOnChannel(channel.id)?.viewers.size ?? 0,
-    };
+    return this.toStatus(channel, open?.startedAt);
   }
 
   /** Public channels that are live now, newest first. */
@@ -45,16 +37,19 @@ export class ChannelService {
     const channels = await this.channels.findByIds(open.map((b) => b.channelId));
     return open.flatMap((b) => {
       const c = channels.find((x) => x.id === b.channelId);
-      if (!c || c.visibility !== 'public') return [];
-      return [{
-        slug: c.slug,
-        title: c.title,
-        description: c.description,
-        visibility: c.visibility,
-        live: true,
-        liveSince: b.startedAt.toISOString(),
-        viewers: this.live.broadcastOnChannel(c.id)?.viewers.size ?? 0,
-      }];
+      return c && c.visibility === 'public' ? [this.toStatus(c, b.startedAt)] : [];
     });
+  }
+
+  private toStatus(channel: Channel, liveSince: Date | undefined): ChannelStatus {
+    return {
+      slug: channel.slug,
+      title: channel.title,
+      description: channel.description,
+      visibility: channel.visibility,
+      live: liveSince !== undefined,
+      liveSince: liveSince?.toISOString() ?? null,
+      viewers: this.live.broadcastOnChannel(channel.id)?.viewers.size ?? 0,
+    };
   }
 }

@@ -9,9 +9,6 @@ import { BroadcastRepository, EndReason } from './broadcast.repository';
 import { LiveBroadcast, LiveRegistry } from './live-registry';
 import { newSessionId } from './session-id';
 
-/** What a channel room accepts, for error messages (mirrors the Janus adapter's room config). */
-export const ACCEPTED_CODECS = { video: ['h264', 'vp8', 'vp9', 'av1', 'h265'], audio: ['opus'] };
-
 export interface StartBroadcastResult {
   sessionId: string;
   answerSdp: string;
@@ -86,7 +83,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
         const had = lost.map((m) => `${m.kind} ${codecNames(m).join('/') || 'with no codec'}`).join(', ');
         throw new DomainError(
           'unprocessable',
-          `this channel accepts video ${ACCEPTED_CODECS.video.join(', ')} and audio ${ACCEPTED_CODECS.audio.join(', ')}; the offer had ${had}`,
+          `this channel accepts video ${this.media.acceptedCodecs.video.join(', ')} and audio ${this.media.acceptedCodecs.audio.join(', ')}; the offer had ${had}`,
         );
       }
       await this.media.startFanout({

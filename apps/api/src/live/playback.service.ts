@@ -32,8 +32,9 @@ export class PlaybackService implements OnModuleInit {
     if (channel.visibility === 'private') {
       throw new DomainError('unauthorized', `channel "${channel.slug}" is private: ask its owner for a playback link`);
     }
+    let offered: number;
     try {
-      validateOffer(input.offerSdp, 'player');
+      offered = validateOffer(input.offerSdp, 'player').media.length;
     } catch (err) {
       if (err instanceof SdpError) throw new DomainError('bad-request', err.message);
       throw err;
@@ -52,7 +53,6 @@ export class PlaybackService implements OnModuleInit {
       if (err instanceof MediaNotFoundError) throw offline(channel.slug);
       throw err;
     }
-    const offered = validateOffer(input.offerSdp, 'player').media.length;
     if (rejectedMids(watched.answerSdp).length >= offered) {
       await this.media.closeViewer(watched.viewer);
       throw new DomainError('unprocessable', 'the player supports none of the stream\'s codecs');
@@ -67,10 +67,6 @@ export class PlaybackService implements OnModuleInit {
     const v = this.live.removeViewer(sessionId);
     if (!v) throw new DomainError('not-found', 'no WHEP session at this URL (it has ended or never existed)');
     await this.media.closeViewer(v.viewer);
-  }
-
-  viewerCount(channelId: string): number {
-    return this.live.broadcastOnChannel(channelId)?.viewers.size ?? 0;
   }
 
   private onMediaEvent(e: MediaEvent): void {

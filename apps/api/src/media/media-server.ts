@@ -89,6 +89,8 @@ export interface MediaServer {
   readonly nodeId: string;
   /** True while the media server answers. */
   readonly connected: boolean;
+  /** Codecs a channel accepts from publishers, in preference order (for error messages). */
+  readonly acceptedCodecs: { video: readonly string[]; audio: readonly string[] };
 
   /** Join `roomId` (created on demand) as a publisher with the client's offer. */
   publish(req: PublishRequest): Promise<PublishResult>;

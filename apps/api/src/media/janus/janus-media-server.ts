@@ -24,7 +24,6 @@ import {
   JANUS_ERR,
   janusErrorCode,
   JanodeConnection,
-  JanodeHandle,
   JanodeSession,
   StreamingHandle,
   StreamingPlugin,
@@ -35,7 +34,7 @@ import {
 /** Rooms and mountpoints onair creates carry this description prefix (see reconcile()). */
 const OWNER_TAG = 'onair:';
 /** Codecs a channel room accepts, in Janus's order of preference (the room's order wins). */
-const ROOM_VIDEO_CODECS = 'h264,vp8,vp9,av1,h265';
+const ROOM_CODECS = { video: ['h264', 'vp8', 'vp9', 'av1', 'h265'], audio: ['opus'] } as const;
 /** Host, publisher and guests: room for later multi-host without a new room. */
 const ROOM_MAX_PUBLISHERS = 6;
 const REQUEST_TIMEOUT_MS = 5000;
@@ -92,6 +91,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
   private lastError = 'not connected yet';
 
   readonly nodeId: string;
+  readonly acceptedCodecs = ROOM_CODECS;
 
   constructor(@Inject(ONAIR_CONFIG) private readonly config: OnairConfig) {
     this.nodeId = config.nodeId;
@@ -438,8 +438,8 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
           room,
           description: `${OWNER_TAG}${name}`,
           publishers: ROOM_MAX_PUBLISHERS,
-          videocodec: ROOM_VIDEO_CODECS,
-          audiocodec: 'opus',
+          videocodec: ROOM_CODECS.video.join(','),
+          audiocodec: ROOM_CODECS.audio.join(','),
           // Don't ask OBS for keyframes on a timer: it ignores PLI/FIR anyway.
           fir_freq: 0,
           notify_joining: false,
@@ -528,7 +528,3 @@ async function withTimeout<T>(p: Promise<T>, what: string, ms = REQUEST_TIMEOUT_
     clearTimeout(timer);
   }
 }
-
-/** Exported for the adapter's own tests. */
-export const __testing = { negotiatedTracks };
-export type { JanodeHandle };

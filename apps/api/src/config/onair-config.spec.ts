@@ -5,7 +5,10 @@ const base = { DATABASE_URL: 'postgresql://onair@127.0.0.1:5433/onair' };
 describe('loadConfig', () => {
   it('applies defaults for a minimal environment', () => {
     const c = loadConfig(base);
-    expect(c.http).toEqual({ host: '0.0.0.0', port: 8080, corsOrigins: '*' });
+    expect(c.http).toEqual({ host: '0.0.0.0', port: 8080, corsOrigins: '*', trustProxy: false });
+    expect(c.ice.turn).toBeUndefined();
+    expect(c.ice.iceTcp).toBe(false);
+    expect(c.rateLimit).toEqual({ burst: 60, perSecond: 10, authFailuresPerMinute: 10 });
     expect(c.janus.wsUrl).toBe('ws://127.0.0.1:8188');
     expect(c.ice.rtpPortRange).toEqual([20000, 40000]);
     expect(c.media.keyframeBufferMs).toBe(10000);
@@ -21,6 +24,14 @@ describe('loadConfig', () => {
     [{ ONAIR_ICE_INTERFACE: '' }, (c: ReturnType<typeof loadConfig>) => c.ice.enforceInterface, undefined],
     [{ ONAIR_IPV6: 'yes' }, (c: ReturnType<typeof loadConfig>) => c.ice.ipv6, true],
     [{ ONAIR_RTP_PORT_RANGE: '30000-30100' }, (c: ReturnType<typeof loadConfig>) => c.ice.rtpPortRange, [30000, 30100]],
+    [
+      { ONAIR_TURN_URLS: 'turn:turn.example.org:3478?transport=udp, turns:turn.example.org:5349', ONAIR_TURN_SECRET: 's3cret' },
+      (c: ReturnType<typeof loadConfig>) => c.ice.turn,
+      { urls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349'], secret: 's3cret', ttlS: 86400 },
+    ],
+    [{ ONAIR_ICE_TCP: 'true' }, (c: ReturnType<typeof loadConfig>) => c.ice.iceTcp, true],
+    [{ ONAIR_TRUST_PROXY: 'loopback' }, (c: ReturnType<typeof loadConfig>) => c.http.trustProxy, 'loopback'],
+    [{ ONAIR_RATE_LIMIT_BURST: '5', ONAIR_RATE_LIMIT_PER_S: '0.5' }, (c: ReturnType<typeof loadConfig>) => c.rateLimit.perSecond, 0.5],
   ])('reads %j', (env, pick, expected) => {
     expect(pick(loadConfig({ ...base, ...env }))).toEqual(expected);
   });
@@ -36,6 +47,11 @@ describe('loadConfig', () => {
     [{ ONAIR_PUBLIC_IP: 'my-host' }, 'ONAIR_PUBLIC_IP: expected an IP address'],
     [{ ONAIR_STUN_SERVER: 'stun.example.org' }, 'ONAIR_STUN_SERVER: expected host:port'],
     [{ ONAIR_IPV6: 'maybe' }, 'ONAIR_IPV6'],
+    [{ ONAIR_TURN_URLS: 'turn:turn.example.org:3478' }, 'ONAIR_TURN_SECRET: required when ONAIR_TURN_URLS is set'],
+    [{ ONAIR_TURN_URLS: 'http://turn.example.org', ONAIR_TURN_SECRET: 'x' }, 'ONAIR_TURN_URLS: expected comma-separated turn:'],
+    [{ ONAIR_TURN_TTL_S: '5' }, 'ONAIR_TURN_TTL_S'],
+    [{ ONAIR_RATE_LIMIT_BURST: '0' }, 'ONAIR_RATE_LIMIT_BURST'],
+    [{ ONAIR_TRUST_PROXY: 'everyone' }, 'ONAIR_TRUST_PROXY'],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);

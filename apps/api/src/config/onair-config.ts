@@ -43,15 +43,40 @@ const EnvSchema = z.object({
     (v) => v === undefined || /^[^\s:]+:\d{1,5}$/.test(v),
     'expected host:port, e.g. stun.example.org:3478',
   ),
+  ONAIR_TURN_URLS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((u) => u.trim()).filter(Boolean))
+    .refine((urls) => urls.every((u) => /^turns?:[^\s<>"]+$/.test(u)), 'expected comma-separated turn: or turns: URIs, e.g. turn:turn.example.org:3478?transport=udp'),
+  ONAIR_TURN_SECRET: optionalString,
+  ONAIR_TURN_TTL_S: z.coerce.number().int().min(60).max(7 * 86400).default(86400),
+  ONAIR_ICE_TCP: bool.default(false),
   ONAIR_RTP_PORT_RANGE: portRange.default([20000, 40000]),
   ONAIR_IPV6: bool.default(false),
   ONAIR_KEYFRAME_BUFFER_MS: z.coerce.number().int().min(0).max(60000).default(10000),
   ONAIR_MEDIA_TIMEOUT_S: z.coerce.number().int().min(1).max(600).default(15),
+  ONAIR_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(100000).default(60),
+  ONAIR_RATE_LIMIT_PER_S: z.coerce.number().min(0.1).max(100000).default(10),
+  ONAIR_AUTH_FAILURES_PER_MIN: z.coerce.number().int().min(1).max(100000).default(10),
+  ONAIR_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? false : v.trim()))
+    .refine((v) => v === false || /^(true|loopback|linklocal|uniquelocal|\d+|[0-9a-fA-F.:/, ]+)$/.test(v), 'expected true, a hop count, loopback, or addresses/CIDRs'),
   ONAIR_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+}).refine((e) => e.ONAIR_TURN_URLS.length === 0 || e.ONAIR_TURN_SECRET !== undefined, {
+  path: ['ONAIR_TURN_SECRET'],
+  message: 'required when ONAIR_TURN_URLS is set (the TURN server\'s static-auth-secret)',
 });
 
 export interface OnairConfig {
-  http: { host: string; port: number; corsOrigins: '*' | string[] };
+  http: {
+    host: string;
+    port: number;
+    corsOrigins: '*' | string[];
+    /** Express "trust proxy": which proxies' X-Forwarded-For to believe for client addresses. */
+    trustProxy: false | string;
+  };
   /** A stable name for this API/Janus pair, stored with each broadcast. */
   nodeId: string;
   databaseUrl: string;
@@ -62,9 +87,15 @@ export interface OnairConfig {
     /** Public IP announced by Janus in its candidates (nat_1_1_mapping). */
     publicIp?: string;
     stunServer?: { host: string; port: number };
+    /** TURN relays handed to clients, with per-session TURN REST credentials (coturn use-auth-secret). */
+    turn?: { urls: string[]; secret: string; ttlS: number };
+    /** ICE over TCP on Janus (needs ICE-Lite, which Janus then runs in). */
+    iceTcp: boolean;
     rtpPortRange: [number, number];
     ipv6: boolean;
   };
+  /** Per client address, on WHIP/WHEP POST, PATCH and DELETE. */
+  rateLimit: { burst: number; perSecond: number; authFailuresPerMinute: number };
   media: {
     /** How much of the latest GOP the Streaming mountpoint keeps for new viewers. */
     keyframeBufferMs: number;
@@ -92,7 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
   const stun = e.ONAIR_STUN_SERVER?.split(':');
   const corsOrigins = e.ONAIR_CORS_ORIGINS.trim() === '*' ? '*' : e.ONAIR_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   return {
-    http: { host: e.ONAIR_API_HOST, port: e.ONAIR_API_PORT, corsOrigins },
+    http: { host: e.ONAIR_API_HOST, port: e.ONAIR_API_PORT, corsOrigins, trustProxy: e.ONAIR_TRUST_PROXY },
     nodeId: e.ONAIR_NODE_ID ?? e.JANUS_WS_URL,
     databaseUrl: e.DATABASE_URL,
     janus: {
@@ -105,10 +136,13 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
       enforceInterface: e.ONAIR_ICE_INTERFACE,
       publicIp: e.ONAIR_PUBLIC_IP,
       stunServer: stun ? { host: stun[0], port: Number(stun[1]) } : undefined,
+      turn: e.ONAIR_TURN_URLS.length > 0 ? { urls: e.ONAIR_TURN_URLS, secret: e.ONAIR_TURN_SECRET!, ttlS: e.ONAIR_TURN_TTL_S } : undefined,
+      iceTcp: e.ONAIR_ICE_TCP,
       rtpPortRange: e.ONAIR_RTP_PORT_RANGE,
       ipv6: e.ONAIR_IPV6,
     },
     media: { keyframeBufferMs: e.ONAIR_KEYFRAME_BUFFER_MS, mediaTimeoutS: e.ONAIR_MEDIA_TIMEOUT_S },
+    rateLimit: { burst: e.ONAIR_RATE_LIMIT_BURST, perSecond: e.ONAIR_RATE_LIMIT_PER_S, authFailuresPerMinute: e.ONAIR_AUTH_FAILURES_PER_MIN },
     logLevel: e.ONAIR_LOG_LEVEL,
   };
 }

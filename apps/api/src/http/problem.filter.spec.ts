@@ -14,6 +14,8 @@ describe('toProblem: one mapping from onair errors to HTTP', () => {
     ['payload-too-large', 413],
     ['unsupported-media-type', 415],
     ['unprocessable', 422],
+    ['precondition-failed', 412],
+    ['rate-limited', 429],
     ['media-unavailable', 503],
   ])('%s -> %i', (code, status) => {
     const p = toProblem(new DomainError(code, 'why'));

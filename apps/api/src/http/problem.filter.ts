@@ -13,11 +13,13 @@ const STATUS: Record<DomainErrorCode, { status: number; title: string }> = {
   offline: { status: 409, title: 'Channel offline' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
-  unprocessable: { status: 422, title: 'Cannot use this offer' },
+  unprocessable: { status: 422, title: 'Cannot use this request' },
+  'precondition-failed': { status: 412, title: 'Precondition failed' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
   'media-unavailable': { status: 503, title: 'Media server unavailable' },
 };
 
-interface Problem {
+export interface Problem {
   status: number;
   title: string;
   detail: string;
@@ -64,12 +66,21 @@ export class ProblemFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const problem = toProblem(err);
     if (problem.status >= 500 && problem.status !== 503) this.log.error(err instanceof Error ? err.stack : String(err));
-    if (res.headersSent) return;
-    for (const [k, v] of Object.entries(problem.headers ?? {})) res.setHeader(k, v);
-    if (problem.retryAfter !== undefined) res.setHeader('Retry-After', String(problem.retryAfter));
-    res
-      .status(problem.status)
-      .type('application/problem+json')
-      .send(JSON.stringify({ type: 'about:blank', title: problem.title, status: problem.status, detail: problem.detail, ...(problem.code ? { code: problem.code } : {}) }));
+    if (res.headersSent) {
+      // An event stream that already started can only be ended.
+      res.end();
+      return;
+    }
+    writeProblem(res, problem);
   }
+}
+
+/** Writes an RFC 9457 problem+json response. */
+export function writeProblem(res: Response, problem: Problem): void {
+  for (const [k, v] of Object.entries(problem.headers ?? {})) res.setHeader(k, v);
+  if (problem.retryAfter !== undefined) res.setHeader('Retry-After', String(problem.retryAfter));
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: problem.title, status: problem.status, detail: problem.detail, ...(problem.code ? { code: problem.code } : {}) }));
 }

@@ -1,15 +1,25 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { text } from 'express';
+import { json, text } from 'express';
 import { OnairConfig } from '../config/onair-config';
 import { corsMiddleware } from './cors.middleware';
+import { rateLimitMiddleware } from './rate-limit';
 import { MAX_SDP_BYTES } from './sdp-request';
+
+/** Largest JSON body (WHEP extension requests are a few dozen bytes). */
+const MAX_JSON_BYTES = 16 * 1024;
 
 /** HTTP settings shared by main.ts and the HTTP specs, so tests run the real stack. */
 export function setupHttp(app: INestApplication, config: OnairConfig): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
+  const { trustProxy } = config.http;
+  if (trustProxy !== false) {
+    express.set('trust proxy', trustProxy === 'true' ? true : /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
+  }
   express.use(corsMiddleware(config.http.corsOrigins));
+  express.use(rateLimitMiddleware(config.rateLimit));
   express.use(text({ type: ['application/sdp', 'application/trickle-ice-sdpfrag'], limit: MAX_SDP_BYTES }));
+  express.use(json({ limit: MAX_JSON_BYTES }));
   app.enableShutdownHooks();
 }

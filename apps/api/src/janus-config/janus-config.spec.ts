@@ -51,7 +51,8 @@ describe('Janus configuration from onair config', () => {
   });
 
   it.each([
-    [{}, [], ['ice_enforce_list', 'nat_1_1_mapping', 'stun_server']],
+    [{}, ['ice_lite = false', 'ice_tcp = false'], ['ice_enforce_list', 'nat_1_1_mapping', 'stun_server']],
+    [{ ONAIR_ICE_TCP: 'true' }, ['ice_lite = true', 'ice_tcp = true'], ['ice_lite = false']],
     [{ ONAIR_ICE_INTERFACE: '127.0.0.2' }, ['ice_enforce_list = "127.0.0.2"'], ['nat_1_1_mapping']],
     [{ ONAIR_PUBLIC_IP: '203.0.113.7' }, ['nat_1_1_mapping = "203.0.113.7"'], ['ice_enforce_list']],
     [{ ONAIR_STUN_SERVER: 'stun.example.org:3478' }, ['stun_server = "stun.example.org"', 'stun_port = 3478'], []],

@@ -34,6 +34,7 @@ export function janusTemplateValues(config: OnairConfig, paths: JanusPaths): Rec
     apiSecret: config.janus.apiSecret ?? '',
     adminSecret: config.janus.adminSecret ?? '',
     ipv6: String(config.ice.ipv6),
+    iceTcp: String(config.ice.iceTcp),
     iceRtpPortRange: `${min}-${mid - 1}`,
     mountpointPortRange: `${mid}-${max}`,
     natLines: nat.map((l) => `\t${l}`).join('\n'),

@@ -1,0 +1,85 @@
+import type { NextFunction, Request, Response } from 'express';
+import { OnairConfig } from '../config/onair-config';
+import { DomainError } from '../errors/domain-error';
+import { toProblem, writeProblem } from './problem.filter';
+
+/**
+ * Token buckets keyed by client address. `take` spends one token and says how long to wait
+ * when there is none. Memory stays bounded: past `maxKeys` addresses, the least recently
+ * used go (forgetting a bucket only ever gives that address a full one).
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly burst: number,
+    private readonly perSecond: number,
+    private readonly now: () => number = Date.now,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  /** Spends a token for `key`: 0 when allowed, else the seconds until one is available. */
+  take(key: string): number {
+    const b = this.level(key);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      this.store(key, b);
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / this.perSecond));
+  }
+
+  /** Seconds until `key` has a token again, without spending one. */
+  waitFor(key: string): number {
+    const b = this.level(key);
+    return b.tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - b.tokens) / this.perSecond));
+  }
+
+  private level(key: string): { tokens: number; at: number } {
+    const now = this.now();
+    const b = this.buckets.get(key);
+    if (!b) return { tokens: this.burst, at: now };
+    return { tokens: Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond), at: now };
+  }
+
+  private store(key: string, b: { tokens: number; at: number }): void {
+    this.buckets.delete(key);
+    this.buckets.set(key, b);
+    // Map iteration is insertion order, and store() re-inserts: the first key is the stalest.
+    while (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}
+
+const LIMITED = /^\/(whip|whep)(\/|$)/;
+const WRITES = new Set(['POST', 'PATCH', 'DELETE']);
+
+/**
+ * Rate limits for the WHIP/WHEP endpoints, per client address (RFC 9725 §4.2 asks servers
+ * to protect themselves): every POST, PATCH and DELETE spends a token of a general bucket,
+ * and every 401 spends one of a much smaller bucket, so guessing stream keys stops quickly
+ * while a streamer with the right key is never slowed by it. Answers 429 + Retry-After.
+ */
+export function rateLimitMiddleware(config: OnairConfig['rateLimit'], now: () => number = Date.now) {
+  const requests = new RateLimiter(config.burst, config.perSecond, now);
+  const failures = new RateLimiter(config.authFailuresPerMinute, config.authFailuresPerMinute / 60, now);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!WRITES.has(req.method) || !LIMITED.test(req.path)) return next();
+    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const authWait = failures.waitFor(client);
+    if (authWait > 0) {
+      return writeProblem(res, toProblem(new DomainError('rate-limited', `too many requests with a wrong stream key or token from this address; wait ${authWait} s`, authWait)));
+    }
+    const wait = requests.take(client);
+    if (wait > 0) {
+      return writeProblem(res, toProblem(new DomainError('rate-limited', `too many requests from this address; wait ${wait} s`, wait)));
+    }
+    res.on('finish', () => {
+      if (res.statusCode === 401) failures.take(client);
+    });
+    next();
+  };
+}

@@ -1,0 +1,40 @@
+import { createHmac } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { IceServer } from '@onair/protocol';
+import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
+
+/**
+ * TURN REST credentials (draft-uberti-behave-turn-rest-00 §2.2), the scheme coturn checks
+ * with `use-auth-secret` + `static-auth-secret`: the username is "<expiry unix time>:<user>"
+ * and the password is base64(HMAC-SHA1(secret, username)). The TURN server recomputes the
+ * HMAC, so nothing is shared per session and an expired username stops working by itself.
+ */
+export function turnRestCredential(secret: string, user: string, expiresAtS: number): { username: string; credential: string } {
+  const username = `${Math.floor(expiresAtS)}:${user}`;
+  return { username, credential: createHmac('sha1', secret).update(username).digest('base64') };
+}
+
+/** STUN and TURN servers handed to WHIP/WHEP clients (RFC 9725 §4.4) and to the web player. */
+@Injectable()
+export class IceServersService {
+  /** The clock, replaceable in specs. */
+  now: () => number = Date.now;
+
+  constructor(@Inject(ONAIR_CONFIG) private readonly config: OnairConfig) {}
+
+  /**
+   * Servers for one client. `user` names the session (or client) in TURN logs. TURN
+   * credentials are minted on each call, so only call this for a real request, never for
+   * a CORS preflight (RFC 9725 §4.4).
+   */
+  forClient(user: string): IceServer[] {
+    const servers: IceServer[] = [];
+    const { stunServer, turn } = this.config.ice;
+    if (stunServer) servers.push({ urls: [`stun:${stunServer.host}:${stunServer.port}`] });
+    if (turn) {
+      const expires = this.now() / 1000 + turn.ttlS;
+      servers.push({ urls: turn.urls, ...turnRestCredential(turn.secret, user, expires) });
+    }
+    return servers;
+  }
+}

@@ -23,6 +23,8 @@ module.exports = function preset(overrides = {}) {
     transformIgnorePatterns: ['/node_modules/(?!(janode)/)'],
     moduleNameMapper: {
       '^@onair/(protocol|whep-client)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+      // SDP fixtures shaped after real peers, for specs only.
+      '^@onair/protocol/testing$': path.join(__dirname, 'libs/protocol/src/testing/fixtures.ts'),
     },
     ...overrides,
   };

@@ -15,6 +15,11 @@ import { LiveRegistry } from './live/live-registry';
 import { PlaybackService } from './live/playback.service';
 import { JanusMediaServer } from './media/janus/janus-media-server';
 import { MEDIA_SERVER } from './media/media-server';
+import { IceServersService } from './ice/ice-servers.service';
+import { ChannelEvents } from './live/channel-events';
+import { IceSessionService } from './live/ice-session';
+import { WhepEventStreams } from './live/whep-event-streams';
+import { WhepExtensionsController } from './whep/whep-extensions.controller';
 import { WhepController } from './whep/whep.controller';
 import { WhipController } from './whip/whip.controller';
 
@@ -29,7 +34,7 @@ export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [WhipController, WhepController, ChannelController, HealthController],
+      controllers: [WhipController, WhepController, WhepExtensionsController, ChannelController, HealthController],
       providers: [
         { provide: ONAIR_CONFIG, useValue: options.config },
         { provide: MEDIA_SERVER, ...(options.mediaServer ?? { useClass: JanusMediaServer }) },
@@ -39,6 +44,10 @@ export class AppModule {
         StreamKeyRepository,
         BroadcastRepository,
         LiveRegistry,
+        ChannelEvents,
+        WhepEventStreams,
+        IceSessionService,
+        IceServersService,
         StreamKeyService,
         ChannelService,
         BroadcastService,

@@ -104,3 +104,42 @@ export function answerFragment(answerSdp: string): SdpFragment {
   if (firstMid === undefined) throw new SdpError('the answer has no m= section with a mid');
   return { iceUfrag, icePwd, media: [{ mid: firstMid, candidates, endOfCandidates: true }] };
 }
+
+const DIRECTION_MIRROR: Record<string, string> = {
+  'a=sendonly': 'a=recvonly',
+  'a=recvonly': 'a=sendonly',
+  'a=sendrecv': 'a=sendrecv',
+  'a=inactive': 'a=inactive',
+};
+
+/**
+ * The answer a client would give to `serverOffer` during an ICE restart, written on the
+ * client's behalf from what its own restart offer said: its new ICE credentials, its DTLS
+ * fingerprint, directions mirrored, no SSRCs or candidates of the server's.
+ *
+ * Why: a media server that can only restart ICE with an offer of its own (Janus's Streaming
+ * plugin: a viewer cannot re-offer) still has to be driven from a WHEP PATCH, where the
+ * client sends only credentials. The DTLS association survives an ICE restart, so the
+ * client keeps its role: `passive` when the server was the DTLS client (RFC 8842 §5.5).
+ */
+export function answerOnBehalfOfClient(serverOffer: string, clientOffer: string): string {
+  const client = splitLines(clientOffer);
+  const pick = (prefix: string) => client.find((l) => l.text.startsWith(prefix))?.text;
+  const ufrag = pick('a=ice-ufrag:');
+  const pwd = pick('a=ice-pwd:');
+  const fingerprint = pick('a=fingerprint:');
+  if (!ufrag || !pwd || !fingerprint) throw new SdpError('the client offer lacks ICE credentials or a DTLS fingerprint');
+  const out: Line[] = [];
+  for (const line of splitLines(serverOffer)) {
+    const { text } = line;
+    if (text.startsWith('a=ice-ufrag:')) out.push({ ...line, text: ufrag });
+    else if (text.startsWith('a=ice-pwd:')) out.push({ ...line, text: pwd });
+    else if (text.startsWith('a=fingerprint:')) out.push({ ...line, text: fingerprint });
+    else if (text.startsWith('a=setup:')) out.push({ ...line, text: 'a=setup:passive' });
+    else if (text in DIRECTION_MIRROR) out.push({ ...line, text: DIRECTION_MIRROR[text] });
+    else if (text.startsWith('a=ssrc') || text.startsWith('a=msid:') || isIceLine(text) || text.startsWith('a=ice-options:')) continue;
+    else if (text.startsWith('o=')) out.push({ ...line, text: 'o=- 0 1 IN IP4 0.0.0.0' });
+    else out.push(line);
+  }
+  return joinLines(out);
+}

@@ -1,4 +1,7 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { openEventStream } from '../http/event-stream';
+import { ChannelEvent } from '../live/channel-events';
 import { ChannelService, ChannelStatus } from './channel.service';
 
 @Controller('channels')
@@ -14,5 +17,34 @@ export class ChannelController {
   @Get(':slug')
   status(@Param('slug') slug: string): Promise<ChannelStatus> {
     return this.channels.status(slug);
+  }
+
+  /**
+   * The channel's live state as server-sent events (active, inactive, viewercount, layers),
+   * so pages turn live or offline without polling. The current state comes first.
+   */
+  @Get(':slug/events')
+  async events(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const pending: ChannelEvent[] = [];
+    let send: (e: ChannelEvent) => void = (e) => {
+      pending.push(e);
+    };
+    // Subscribing validates the channel (404/401) before the stream starts.
+    const unsubscribe = await this.channels.follow(slug, (e) => send(e));
+    const stream = openEventStream(req, res, unsubscribe);
+    send = (e) => stream.send(e.type, channelEventData(e));
+    pending.splice(0).forEach(send);
+  }
+}
+
+function channelEventData(e: ChannelEvent): unknown {
+  switch (e.type) {
+    case 'active':
+    case 'inactive':
+      return {};
+    case 'viewercount':
+      return { viewercount: e.viewercount };
+    case 'layers':
+      return { layers: e.layers.map((l) => ({ rid: l.encodingId })) };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error';
 import { BroadcastRepository } from '../live/broadcast.repository';
+import { ChannelEvent, ChannelEvents } from '../live/channel-events';
 import { LiveRegistry } from '../live/live-registry';
 import { Channel, CHANNEL_SLUG, ChannelVisibility } from './channel';
 import { ChannelRepository } from './channel.repository';
@@ -22,7 +23,31 @@ export class ChannelService {
     private readonly channels: ChannelRepository,
     private readonly broadcasts: BroadcastRepository,
     private readonly live: LiveRegistry,
+    private readonly events: ChannelEvents,
   ) {}
+
+  /**
+   * Follows a channel's live state: `listener` gets the current state at once (active or
+   * inactive, viewer count, layers), then every change. Returns the unsubscribe function.
+   * Private channels need a playback token (not yet: 401).
+   */
+  async follow(slug: string, listener: (e: ChannelEvent) => void): Promise<() => void> {
+    const channel = CHANNEL_SLUG.test(slug) ? await this.channels.findBySlug(slug) : null;
+    if (!channel) throw new DomainError('not-found', `no channel named "${slug}"`);
+    if (channel.visibility === 'private') {
+      throw new DomainError('unauthorized', `channel "${channel.slug}" is private: ask its owner for a playback link`);
+    }
+    const b = this.live.broadcastOnChannel(channel.id);
+    if (b?.playable) {
+      listener({ type: 'active' });
+      listener({ type: 'viewercount', viewercount: b.viewers.size });
+      const rids = b.tracks.find((t) => t.kind === 'video')?.rids;
+      if (rids) listener({ type: 'layers', layers: rids.map((encodingId) => ({ encodingId })) });
+    } else {
+      listener({ type: 'inactive' });
+    }
+    return this.events.subscribe(channel.id, listener);
+  }
 
   async status(slug: string): Promise<ChannelStatus> {
     const channel = CHANNEL_SLUG.test(slug) ? await this.channels.findBySlug(slug) : null;

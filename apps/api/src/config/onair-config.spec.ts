@@ -52,6 +52,7 @@ describe('loadConfig', () => {
     [{ ONAIR_TURN_TTL_S: '5' }, 'ONAIR_TURN_TTL_S'],
     [{ ONAIR_RATE_LIMIT_BURST: '0' }, 'ONAIR_RATE_LIMIT_BURST'],
     [{ ONAIR_TRUST_PROXY: 'everyone' }, 'ONAIR_TRUST_PROXY'],
+    [{ ONAIR_ICE_TCP: 'true', ONAIR_PUBLIC_IP: '203.0.113.7' }, 'ONAIR_ICE_TCP: cannot be combined with ONAIR_PUBLIC_IP'],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);

@@ -64,10 +64,16 @@ const EnvSchema = z.object({
     .transform((v) => (v === undefined || v.trim() === '' ? false : v.trim()))
     .refine((v) => v === false || /^(true|loopback|linklocal|uniquelocal|\d+|[0-9a-fA-F.:/, ]+)$/.test(v), 'expected true, a hop count, loopback, or addresses/CIDRs'),
   ONAIR_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
-}).refine((e) => e.ONAIR_TURN_URLS.length === 0 || e.ONAIR_TURN_SECRET !== undefined, {
-  path: ['ONAIR_TURN_SECRET'],
-  message: 'required when ONAIR_TURN_URLS is set (the TURN server\'s static-auth-secret)',
-});
+})
+  .refine((e) => e.ONAIR_TURN_URLS.length === 0 || e.ONAIR_TURN_SECRET !== undefined, {
+    path: ['ONAIR_TURN_SECRET'],
+    message: 'required when ONAIR_TURN_URLS is set (the TURN server\'s static-auth-secret)',
+  })
+  // Janus runs ICE-TCP only as an ICE-Lite agent, and ICE-Lite is wrong behind a 1:1 NAT.
+  .refine((e) => !(e.ONAIR_ICE_TCP && e.ONAIR_PUBLIC_IP), {
+    path: ['ONAIR_ICE_TCP'],
+    message: 'cannot be combined with ONAIR_PUBLIC_IP (ICE-TCP needs ICE-Lite, which needs a directly reachable address)',
+  });
 
 export interface OnairConfig {
   http: {

@@ -12,7 +12,8 @@ export type DomainErrorCode =
   | 'unsupported-media-type'
   | 'payload-too-large'
   | 'unprocessable' // the media server can't take what the client offered
-  | 'precondition-failed' // If-Match names another ETag than the session's (RFC 9725 §4.3)
+  | 'precondition-failed' // If-Match names another ETag than the session's (RFC 9725 §4.3.1)
+  | 'precondition-required' // a PATCH without If-Match (RFC 9725 §4.3.1, RFC 6585 §3)
   | 'rate-limited' // too many requests from one client address
   | 'media-unavailable'; // the media server is down or not answering
 

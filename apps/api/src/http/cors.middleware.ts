@@ -2,8 +2,9 @@ import type { NextFunction, Request, Response } from 'express';
 
 /**
  * CORS for browser WHIP/WHEP clients (RFC 9725 §4.1, WHEP §4): players and the studio run
- * on another origin than the API. Preflights are answered here, with Accept-Post on the
- * WHIP/WHEP endpoints so an OPTIONS also works as endpoint discovery.
+ * on another origin than the API. Preflights are answered here; they never get ICE servers
+ * (RFC 9725 §4.6: no TURN credentials minted for a preflight). A plain OPTIONS (endpoint
+ * discovery) goes on to the WHIP/WHEP controllers.
  */
 export function corsMiddleware(origins: '*' | string[]) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -14,11 +15,15 @@ export function corsMiddleware(origins: '*' | string[]) {
       res.setHeader('Vary', 'Origin');
     }
     res.setHeader('Access-Control-Expose-Headers', 'Location, ETag, Link, Accept-Patch, Accept-Post, Retry-After, WWW-Authenticate');
-    if (req.method !== 'OPTIONS') return next();
+    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+    if (!preflight) return next();
     res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PATCH, DELETE, OPTIONS');
     res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-Match');
     res.setHeader('Access-Control-Max-Age', '600');
-    if (/^\/(whip|whep)(\/|$)/.test(req.path)) res.setHeader('Accept-Post', 'application/sdp');
+    if (/^\/(whip|whep)(\/|$)/.test(req.path)) {
+      res.setHeader('Accept-Post', 'application/sdp');
+      res.setHeader('Accept-Patch', 'application/trickle-ice-sdpfrag');
+    }
     res.status(204).end();
   };
 }

@@ -15,6 +15,7 @@ describe('toProblem: one mapping from onair errors to HTTP', () => {
     ['unsupported-media-type', 415],
     ['unprocessable', 422],
     ['precondition-failed', 412],
+    ['precondition-required', 428],
     ['rate-limited', 429],
     ['media-unavailable', 503],
   ])('%s -> %i', (code, status) => {

@@ -15,6 +15,7 @@ const STATUS: Record<DomainErrorCode, { status: number; title: string }> = {
   'payload-too-large': { status: 413, title: 'Payload too large' },
   unprocessable: { status: 422, title: 'Cannot use this request' },
   'precondition-failed': { status: 412, title: 'Precondition failed' },
+  'precondition-required': { status: 428, title: 'Precondition required' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'media-unavailable': { status: 503, title: 'Media server unavailable' },
 };

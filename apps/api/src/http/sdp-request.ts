@@ -4,15 +4,33 @@ import { DomainError } from '../errors/domain-error';
 /** Largest SDP onair reads (offers are a few KiB; simulcast with many candidates stays well below). */
 export const MAX_SDP_BYTES = 128 * 1024;
 
-/** Parses a WHIP/WHEP POST at the edge: the content type must be application/sdp (RFC 9725 §4.2). */
-export function readSdpBody(req: Request): string {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/sdp') {
-    throw new DomainError('unsupported-media-type', `send the SDP offer with "Content-Type: application/sdp" (got ${type ? `"${type}"` : 'none'})`);
+function mediaType(req: Request): string {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+function readText(req: Request, type: string, what: string): string {
+  const got = mediaType(req);
+  if (got !== type) {
+    throw new DomainError('unsupported-media-type', `send the ${what} with "Content-Type: ${type}" (got ${got ? `"${got}"` : 'none'})`);
   }
   const body: unknown = req.body;
-  if (typeof body !== 'string' || body.trim() === '') throw new DomainError('bad-request', 'the request body must be an SDP offer');
+  if (typeof body !== 'string' || body.trim() === '') throw new DomainError('bad-request', `the request body must be ${what}`);
   return body;
+}
+
+/** Parses a WHIP/WHEP POST at the edge: the content type must be application/sdp (RFC 9725 §4.2). */
+export function readSdpBody(req: Request): string {
+  return readText(req, 'application/sdp', 'an SDP offer');
+}
+
+/** A WHIP/WHEP session PATCH (RFC 9725 §4.3.1): a trickle-ice-sdpfrag body and its If-Match. */
+export function readPatch(req: Request): { ifMatch?: string; body: string } {
+  if (mediaType(req) === 'application/sdp') {
+    // WHEP's server-offer mode PATCHes an SDP answer; onair always answers the player's offer.
+    throw new DomainError('unsupported-media-type', 'onair answers the player\'s offer, so there is no SDP answer to PATCH; send application/trickle-ice-sdpfrag for trickle or ICE restart');
+  }
+  const body = readText(req, 'application/trickle-ice-sdpfrag', 'a trickle-ice-sdpfrag fragment (RFC 8840)');
+  return { ifMatch: req.headers['if-match'], body };
 }
 
 /** The bearer token of an Authorization header (RFC 6750 §2.1), if any. */
@@ -22,4 +40,12 @@ export function bearerToken(req: Request): string | undefined {
   const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);
   if (!m) throw new DomainError('unauthorized', 'the Authorization header must be "Bearer <stream key>"');
   return m[1];
+}
+
+/** A JSON request body (the WHEP extension requests), after the content-type check. */
+export function readJsonBody(req: Request, what: string): unknown {
+  if (mediaType(req) !== 'application/json') {
+    throw new DomainError('unsupported-media-type', `send the ${what} as "Content-Type: application/json"`);
+  }
+  return req.body as unknown;
 }

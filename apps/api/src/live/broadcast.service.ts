@@ -6,12 +6,15 @@ import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
 import { MEDIA_SERVER, MediaEvent, MediaServer } from '../media/media-server';
 import { BroadcastRepository, EndReason } from './broadcast.repository';
+import { ChannelEvents } from './channel-events';
+import { IceSessionService, newIceState, PatchResult } from './ice-session';
 import { LiveBroadcast, LiveRegistry } from './live-registry';
 import { newSessionId } from './session-id';
 
 export interface StartBroadcastResult {
   sessionId: string;
   answerSdp: string;
+  etag: string;
   channel: Channel;
 }
 
@@ -31,6 +34,8 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     private readonly keys: StreamKeyService,
     private readonly broadcasts: BroadcastRepository,
     private readonly live: LiveRegistry,
+    private readonly events: ChannelEvents,
+    private readonly iceSessions: IceSessionService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -64,6 +69,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       channel,
       startedAt: opened.startedAt,
       playable: false,
+      tracks: [],
       viewers: new Set<string>(),
       peakViewers: 0,
     };
@@ -76,6 +82,8 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
         displayName: channel.title,
       });
       b.publisher = published.publisher;
+      b.tracks = published.tracks;
+      b.ice = newIceState(input.offerSdp, offer.iceUfrag!);
       // RFC 9725 §4.2: the server must not silently drop media the client sends.
       const rejected = rejectedMids(published.answerSdp).map((r) => r.mid);
       const lost = offer.media.filter((m) => rejected.includes(m.mid));
@@ -96,8 +104,11 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       b.playable = true;
       const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
       await this.broadcasts.setCodecs(opened.id, { video: codec('video'), audio: codec('audio') });
-      this.log.log(`${channel.slug} is live (${published.tracks.map((t) => t.codec).join('+')})`);
-      return { sessionId, answerSdp: published.answerSdp, channel };
+      this.events.publish(channel.id, { type: 'active' });
+      const rids = published.tracks.find((t) => t.kind === 'video')?.rids;
+      if (rids) this.events.publish(channel.id, { type: 'layers', layers: rids.map((encodingId) => ({ encodingId })) });
+      this.log.log(`${channel.slug} is live (${published.tracks.map((t) => t.codec + (t.rids ? ` x${t.rids.length} layers` : '')).join('+')})`);
+      return { sessionId, answerSdp: published.answerSdp, etag: b.ice.etag, channel };
     } catch (err) {
       await this.end(sessionId, 'publisher-left');
       throw err;
@@ -110,6 +121,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     if (pending) return pending;
     const b = this.live.removeBroadcast(sessionId);
     if (!b) return Promise.resolve();
+    if (b.playable) this.events.publish(b.channel.id, { type: 'inactive' });
     const done = (async () => {
       try {
         if (b.publisher) await this.media.closePublisher(b.publisher);
@@ -121,6 +133,13 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     })().finally(() => this.ending.delete(sessionId));
     this.ending.set(sessionId, done);
     return done;
+  }
+
+  /** WHIP PATCH: trickle candidates or an ICE restart (RFC 9725 §4.3). */
+  async patch(sessionId: string, input: { ifMatch?: string; body: string }): Promise<PatchResult> {
+    const b = this.live.broadcast(sessionId);
+    if (!b?.publisher || !b.ice) throw new DomainError('not-found', 'no live WHIP session at this URL (it has ended or never existed)');
+    return this.iceSessions.patch(b.publisher, b.ice, input);
   }
 
   /** WHIP DELETE. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Channel } from '../channels/channel';
-import { PublisherRef, ViewerRef } from '../media/media-server';
+import { LayerChoice, NegotiatedTrack, PublisherRef, ViewerRef } from '../media/media-server';
+import { IceState } from './ice-session';
 
 export interface LiveBroadcast {
   sessionId: string;
@@ -8,6 +9,10 @@ export interface LiveBroadcast {
   channel: Channel;
   startedAt: Date;
   publisher?: PublisherRef;
+  /** ICE session of the WHIP client (set once the media server has answered). */
+  ice?: IceState;
+  /** What the publisher sends, as negotiated (simulcast rids included). */
+  tracks: NegotiatedTrack[];
   /** True once the mountpoint is fed: viewers can attach. */
   playable: boolean;
   viewers: Set<string>;
@@ -18,6 +23,11 @@ export interface LiveViewer {
   sessionId: string;
   channelId: string;
   viewer: ViewerRef;
+  ice: IceState;
+  /** The simulcast layer the viewer receives, when the stream has layers. */
+  layer?: LayerChoice;
+  /** m-line index of the video in the player's offer: the WHEP extensions' mediaId. */
+  videoMediaId: string;
 }
 
 /**

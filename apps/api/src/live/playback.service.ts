@@ -1,16 +1,36 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { preferH264PacketizationMode1, rejectedMids, SdpError, validateOffer } from '@onair/protocol';
-import { CHANNEL_SLUG } from '../channels/channel';
+import { Channel, CHANNEL_SLUG } from '../channels/channel';
 import { ChannelRepository } from '../channels/channel.repository';
 import { DomainError } from '../errors/domain-error';
-import { MEDIA_SERVER, MediaEvent, MediaNotFoundError, MediaServer } from '../media/media-server';
-import { LiveRegistry } from './live-registry';
+import { LayerChoice, MEDIA_SERVER, MediaEvent, MediaNotFoundError, MediaServer } from '../media/media-server';
+import { CHANNEL_EVENT_TYPES, ChannelEvent, ChannelEvents, ChannelEventType } from './channel-events';
+import { IceSessionService, newIceState, PatchResult } from './ice-session';
+import { LiveBroadcast, LiveRegistry, LiveViewer } from './live-registry';
 import { newSessionId } from './session-id';
+import { WhepEventStreams } from './whep-event-streams';
 
 /** How long a player should wait before asking again for an offline channel. */
 export const OFFLINE_RETRY_AFTER_S = 2;
 
-/** Playback: viewers attaching to a live channel (WHEP) and leaving it. */
+/** A layer request of the WHEP layer extension, already parsed. */
+export interface LayerRequest {
+  /** The m-line index the request is about (defaults to the video one). */
+  mediaId?: string;
+  /** The rid of the wanted encoding; absent = back to onair's default choice. */
+  encodingId?: string;
+}
+
+export interface StartPlaybackResult {
+  sessionId: string;
+  answerSdp: string;
+  etag: string;
+  channel: Channel;
+  /** The stream's simulcast encodings, largest first, when it has layers. */
+  layers?: string[];
+}
+
+/** Playback: viewers attaching to a live channel (WHEP), switching layers and leaving. */
 @Injectable()
 export class PlaybackService implements OnModuleInit {
   private readonly log = new Logger('Playback');
@@ -19,22 +39,31 @@ export class PlaybackService implements OnModuleInit {
     @Inject(MEDIA_SERVER) private readonly media: MediaServer,
     private readonly channels: ChannelRepository,
     private readonly live: LiveRegistry,
+    private readonly events: ChannelEvents,
+    private readonly iceSessions: IceSessionService,
+    private readonly eventStreams: WhepEventStreams,
   ) {}
 
   onModuleInit(): void {
     this.media.onEvent((e) => this.onMediaEvent(e));
   }
 
-  async start(input: { slug: string; offerSdp: string }): Promise<{ sessionId: string; answerSdp: string }> {
-    if (!CHANNEL_SLUG.test(input.slug)) throw new DomainError('not-found', `no channel named "${input.slug}"`);
-    const channel = await this.channels.findBySlug(input.slug);
-    if (!channel) throw new DomainError('not-found', `no channel named "${input.slug}"`);
+  /** The channel a WHEP endpoint names, if a viewer may play it (404/401 otherwise). */
+  async playableChannel(slug: string): Promise<Channel> {
+    if (!CHANNEL_SLUG.test(slug)) throw new DomainError('not-found', `no channel named "${slug}"`);
+    const channel = await this.channels.findBySlug(slug);
+    if (!channel) throw new DomainError('not-found', `no channel named "${slug}"`);
     if (channel.visibility === 'private') {
       throw new DomainError('unauthorized', `channel "${channel.slug}" is private: ask its owner for a playback link`);
     }
-    let offered: number;
+    return channel;
+  }
+
+  async start(input: { slug: string; offerSdp: string }): Promise<StartPlaybackResult> {
+    const channel = await this.playableChannel(input.slug);
+    let offer;
     try {
-      offered = validateOffer(input.offerSdp, 'player').media.length;
+      offer = validateOffer(input.offerSdp, 'player');
     } catch (err) {
       if (err instanceof SdpError) throw new DomainError('bad-request', err.message);
       throw err;
@@ -43,30 +72,89 @@ export class PlaybackService implements OnModuleInit {
     if (!b?.playable) throw offline(channel.slug);
     if (!this.media.connected) throw new DomainError('media-unavailable', 'the media server is not reachable; try again shortly', 5);
 
+    const layers = videoLayers(b);
+    // A sensible default: the full-size layer (players that want less pick one through the
+    // layer extension).
+    const layer: LayerChoice | undefined = layers ? { encoding: 0 } : undefined;
     // Janus's Streaming plugin takes the first H.264 payload type of the offer whatever its
     // packetization-mode; put a packetization-mode=1 entry first.
     const offerSdp = preferH264PacketizationMode1(input.offerSdp);
     let watched;
     try {
-      watched = await this.media.watch({ mountpointId: channel.id, offerSdp });
+      watched = await this.media.watch({ mountpointId: channel.id, offerSdp, layer });
     } catch (err) {
       if (err instanceof MediaNotFoundError) throw offline(channel.slug);
       throw err;
     }
-    if (rejectedMids(watched.answerSdp).length >= offered) {
+    if (rejectedMids(watched.answerSdp).length >= offer.media.length) {
       await this.media.closeViewer(watched.viewer);
-      throw new DomainError('unprocessable', 'the player supports none of the stream\'s codecs');
+      throw new DomainError('unprocessable', `the player supports none of the stream's codecs (${b.tracks.map((t) => t.codec).join(', ')})`);
     }
     const sessionId = newSessionId();
-    this.live.addViewer({ sessionId, channelId: channel.id, viewer: watched.viewer });
-    return { sessionId, answerSdp: watched.answerSdp };
+    const ice = newIceState(offerSdp, offer.iceUfrag!);
+    const videoMediaId = String(Math.max(0, offer.media.findIndex((m) => m.kind === 'video')));
+    this.live.addViewer({ sessionId, channelId: channel.id, viewer: watched.viewer, ice, layer, videoMediaId });
+    this.publishViewerCount(channel.id);
+    return { sessionId, answerSdp: watched.answerSdp, etag: ice.etag, channel, layers };
+  }
+
+  /** WHEP PATCH: trickle or ICE restart. */
+  patch(sessionId: string, input: { ifMatch?: string; body: string }): Promise<PatchResult> {
+    const v = this.viewer(sessionId);
+    return this.iceSessions.patch(v.viewer, v.ice, input);
+  }
+
+  /** WHEP layer extension: switch the viewer to another simulcast encoding. */
+  async selectLayer(sessionId: string, request: LayerRequest): Promise<void> {
+    const v = this.viewer(sessionId);
+    const b = this.live.broadcastOnChannel(v.channelId);
+    const layers = b ? videoLayers(b) : undefined;
+    if (!layers) throw new DomainError('unprocessable', 'this stream has no simulcast layers to choose from');
+    if (request.mediaId !== undefined && request.mediaId !== v.videoMediaId) {
+      throw new DomainError('unprocessable', `mediaId "${request.mediaId}" has no layers; the video is mediaId "${v.videoMediaId}"`);
+    }
+    const encoding = request.encodingId === undefined ? 0 : layers.indexOf(request.encodingId);
+    if (encoding < 0) {
+      throw new DomainError('bad-request', `no layer with encodingId "${request.encodingId}"; this stream has ${layers.map((l) => `"${l}"`).join(', ')}`);
+    }
+    await this.media.selectLayer(v.viewer, { encoding });
+    v.layer = { encoding };
+  }
+
+  /** The session's viewer (its channel, its video m-line), for the WHEP extensions. */
+  session(sessionId: string): LiveViewer {
+    return this.viewer(sessionId);
+  }
+
+  /** WHEP events extension: a new event stream for the session with the wanted event types. */
+  createEventStream(sessionId: string, wanted: unknown): string {
+    const v = this.viewer(sessionId);
+    const types = parseEventTypes(wanted);
+    const b = this.live.broadcastOnChannel(v.channelId);
+    const layers = b ? videoLayers(b) : undefined;
+    const initial: ChannelEvent[] = [{ type: 'active' }, { type: 'viewercount', viewercount: b?.viewers.size ?? 0 }];
+    if (layers) initial.push({ type: 'layers', layers: layers.map((encodingId) => ({ encodingId })) });
+    return this.eventStreams.create({ sessionId, channelId: v.channelId, types, initial });
   }
 
   /** WHEP DELETE. */
   async stop(sessionId: string): Promise<void> {
     const v = this.live.removeViewer(sessionId);
     if (!v) throw new DomainError('not-found', 'no WHEP session at this URL (it has ended or never existed)');
+    this.eventStreams.destroySession(sessionId);
+    this.publishViewerCount(v.channelId);
     await this.media.closeViewer(v.viewer);
+  }
+
+  private viewer(sessionId: string): LiveViewer {
+    const v = this.live.viewer(sessionId);
+    if (!v) throw new DomainError('not-found', 'no WHEP session at this URL (it has ended or never existed)');
+    return v;
+  }
+
+  private publishViewerCount(channelId: string): void {
+    const b = this.live.broadcastOnChannel(channelId);
+    if (b) this.events.publish(channelId, { type: 'viewercount', viewercount: b.viewers.size });
   }
 
   private onMediaEvent(e: MediaEvent): void {
@@ -74,8 +162,32 @@ export class PlaybackService implements OnModuleInit {
     const v = this.live.viewerOf(e.viewer.id);
     if (!v) return;
     this.live.removeViewer(v.sessionId);
+    this.eventStreams.destroySession(v.sessionId);
+    this.publishViewerCount(v.channelId);
     this.media.closeViewer(v.viewer).catch((err) => this.log.warn(`closing viewer: ${(err as Error).message}`));
   }
+}
+
+/** The JSON array of event names a player POSTs; absent or empty means all of them. */
+function parseEventTypes(wanted: unknown): ChannelEventType[] {
+  if (wanted === undefined || wanted === null || (typeof wanted === 'object' && !Array.isArray(wanted) && Object.keys(wanted).length === 0)) {
+    return [...CHANNEL_EVENT_TYPES];
+  }
+  if (!Array.isArray(wanted) || !wanted.every((w) => typeof w === 'string')) {
+    throw new DomainError('bad-request', `send a JSON array of event names, e.g. ["active","inactive"]; onair has ${CHANNEL_EVENT_TYPES.join(', ')}`);
+  }
+  if (wanted.length === 0) return [...CHANNEL_EVENT_TYPES];
+  // Names onair doesn't send (reconnect, scte35...) are left out rather than refused, so a
+  // player asking for "everything it knows" still gets what there is.
+  const known = CHANNEL_EVENT_TYPES.filter((t) => wanted.includes(t));
+  if (known.length === 0) {
+    throw new DomainError('unprocessable', `onair sends none of ${wanted.map((u) => `"${u}"`).join(', ')}; it has ${CHANNEL_EVENT_TYPES.join(', ')}`);
+  }
+  return known;
+}
+
+function videoLayers(b: LiveBroadcast): string[] | undefined {
+  return b.tracks.find((t) => t.kind === 'video')?.rids;
 }
 
 function offline(slug: string): DomainError {

@@ -23,7 +23,27 @@ export interface NegotiatedTrack {
   kind: MediaKind;
   /** Lower-case codec name as negotiated, e.g. 'h264', 'opus'. */
   codec: string;
+  /**
+   * Simulcast encodings (RFC 8853 rids) the publisher sends on this track, largest first
+   * (the order OBS and browsers list them in a=simulcast). Absent without simulcast.
+   */
+  rids?: string[];
 }
+
+/** A remote ICE candidate from a trickle PATCH (RFC 8840), for the section with `mid`. */
+export interface RemoteCandidate {
+  mid: string;
+  /** The a=candidate value, starting with "candidate:". */
+  candidate: string;
+}
+
+/** Which simulcast layer a viewer receives: index into the track's rids (0 = largest). */
+export interface LayerChoice {
+  /** Index of the encoding in NegotiatedTrack.rids (0 = the full-size one). */
+  encoding: number;
+}
+
+export type PeerRef = PublisherRef | ViewerRef;
 
 export interface PublishRequest {
   /** The channel's room; one room per channel holds the host (and later guests). */
@@ -52,10 +72,17 @@ export interface FanoutRequest {
 export interface WatchRequest {
   mountpointId: string;
   offerSdp: string;
+  /** For a simulcast stream: the layer to start with. */
+  layer?: LayerChoice;
 }
 
 export interface WatchResult {
   viewer: ViewerRef;
+  answerSdp: string;
+}
+
+export interface RestartIceResult {
+  /** The media server's answer to the restart offer: new ICE credentials and candidates. */
   answerSdp: string;
 }
 
@@ -105,6 +132,16 @@ export interface MediaServer {
   closePublisher(publisher: PublisherRef): Promise<void>;
   /** Release a viewer. Idempotent. */
   closeViewer(viewer: ViewerRef): Promise<void>;
+
+  /** Hand trickled remote candidates (and/or the end of them) to a peer's ICE agent. */
+  trickle(peer: PeerRef, candidates: RemoteCandidate[], endOfCandidates: boolean): Promise<void>;
+  /**
+   * Restart ICE with the client's new offer (same media, new ufrag/pwd). On failure the
+   * peer keeps its current ICE session.
+   */
+  restartIce(peer: PeerRef, offerSdp: string): Promise<RestartIceResult>;
+  /** Switch a viewer of a simulcast stream to another layer. */
+  selectLayer(viewer: ViewerRef, choice: LayerChoice): Promise<void>;
 
   onEvent(listener: (event: MediaEvent) => void): () => void;
   health(): Promise<MediaHealth>;

@@ -1,38 +1,92 @@
-import { All, Controller, Delete, MethodNotAllowedException, Param, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, Delete, Head, MethodNotAllowedException, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import type { LinkEntry } from '@onair/protocol';
 import type { Request, Response } from 'express';
 import { DomainError } from '../errors/domain-error';
-import { readSdpBody } from '../http/sdp-request';
-import { SESSION_ID } from '../live/session-id';
+import { readPatch, readSdpBody } from '../http/sdp-request';
+import {
+  sendEndpointHead,
+  sendEndpointOptions,
+  sendPatchResult,
+  sendSessionCreated,
+  sendSessionOptions,
+} from '../http/session-responses';
+import { IceServersService } from '../ice/ice-servers.service';
+import { CHANNEL_EVENT_TYPES } from '../live/channel-events';
 import { PlaybackService } from '../live/playback.service';
+import { SESSION_ID } from '../live/session-id';
+
+/** Link relations of the WHEP core extensions onair implements. */
+export const WHEP_EXT = {
+  events: 'urn:ietf:params:whep:ext:core:server-sent-events',
+  layer: 'urn:ietf:params:whep:ext:core:layer',
+} as const;
 
 /** WHEP: players POST their offer for a channel and get Janus's answer. */
 @Controller('whep')
 export class WhepController {
-  constructor(private readonly playback: PlaybackService) {}
+  constructor(
+    private readonly playback: PlaybackService,
+    private readonly iceServers: IceServersService,
+  ) {}
 
   @Post(':channel')
   async watch(@Param('channel') channel: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const offerSdp = readSdpBody(req);
     const started = await this.playback.start({ slug: channel, offerSdp });
-    res.status(201).location(`/whep/sessions/${started.sessionId}`).type('application/sdp').send(started.answerSdp);
+    const session = `/whep/sessions/${started.sessionId}`;
+    const extensions: LinkEntry[] = [{ uri: `${session}/events`, rel: WHEP_EXT.events, params: { events: CHANNEL_EVENT_TYPES.join(',') } }];
+    // The layer extension needs the events one (its "layers" event); offered for simulcast streams.
+    if (started.layers) extensions.push({ uri: `${session}/layer`, rel: WHEP_EXT.layer });
+    sendSessionCreated(res, {
+      location: session,
+      etag: started.etag,
+      answerSdp: started.answerSdp,
+      iceServers: this.iceServers.forClient(`whep-${started.channel.slug}`),
+      extensions,
+    });
+  }
+
+  @Head(':channel')
+  async head(@Param('channel') channel: string, @Res() res: Response): Promise<void> {
+    await this.playback.playableChannel(channel);
+    sendEndpointHead(res);
+  }
+
+  @Options(':channel')
+  discover(@Res() res: Response): void {
+    sendEndpointOptions(res, this.iceServers.forClient('whep'));
+  }
+
+  @Patch('sessions/:id')
+  async patch(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    sendPatchResult(res, await this.playback.patch(whepSessionId(id), readPatch(req)));
   }
 
   @Delete('sessions/:id')
   async stop(@Param('id') id: string, @Res() res: Response): Promise<void> {
-    if (!SESSION_ID.test(id)) throw new DomainError('not-found', 'no WHEP session at this URL');
-    await this.playback.stop(id);
+    await this.playback.stop(whepSessionId(id));
     res.status(200).end();
+  }
+
+  @Options('sessions/:id')
+  sessionOptions(@Res() res: Response): void {
+    sendSessionOptions(res);
   }
 
   @All('sessions/:id')
   sessionOther(@Res() res: Response): void {
-    res.setHeader('Allow', 'DELETE, OPTIONS');
-    throw new MethodNotAllowedException('a WHEP session supports DELETE (to stop watching)');
+    res.setHeader('Allow', 'PATCH, DELETE, OPTIONS');
+    throw new MethodNotAllowedException('a WHEP session takes PATCH (trickle ICE, ICE restart) and DELETE (stop watching)');
   }
 
   @All(':channel')
   endpointOther(@Res() res: Response): void {
-    res.setHeader('Allow', 'POST, OPTIONS');
-    throw new MethodNotAllowedException('POST an SDP offer to this endpoint to watch the channel');
+    res.setHeader('Allow', 'POST, OPTIONS, HEAD');
+    throw new MethodNotAllowedException('POST an SDP offer to this endpoint to watch the channel (Content-Type: application/sdp)');
   }
+}
+
+export function whepSessionId(id: string): string {
+  if (!SESSION_ID.test(id)) throw new DomainError('not-found', 'no WHEP session at this URL');
+  return id;
 }

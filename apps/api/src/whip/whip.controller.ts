@@ -1,39 +1,79 @@
-import { All, Controller, Delete, MethodNotAllowedException, Param, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, Delete, Head, MethodNotAllowedException, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '../errors/domain-error';
-import { bearerToken, readSdpBody } from '../http/sdp-request';
+import { bearerToken, readPatch, readSdpBody } from '../http/sdp-request';
+import {
+  sendEndpointHead,
+  sendEndpointOptions,
+  sendPatchResult,
+  sendSessionCreated,
+  sendSessionOptions,
+} from '../http/session-responses';
+import { IceServersService } from '../ice/ice-servers.service';
 import { BroadcastService } from '../live/broadcast.service';
 import { SESSION_ID } from '../live/session-id';
 
 /** WHIP (RFC 9725): OBS and browsers publish here. HTTP in, HTTP out; the work is in BroadcastService. */
 @Controller('whip')
 export class WhipController {
-  constructor(private readonly broadcasts: BroadcastService) {}
+  constructor(
+    private readonly broadcasts: BroadcastService,
+    private readonly iceServers: IceServersService,
+  ) {}
 
   @Post()
   async publish(@Req() req: Request, @Res() res: Response): Promise<void> {
     const offerSdp = readSdpBody(req);
     const started = await this.broadcasts.start({ streamKey: bearerToken(req), offerSdp, userAgent: req.headers['user-agent'] });
-    res.status(201).location(`/whip/sessions/${started.sessionId}`).type('application/sdp').send(started.answerSdp);
+    sendSessionCreated(res, {
+      location: `/whip/sessions/${started.sessionId}`,
+      etag: started.etag,
+      answerSdp: started.answerSdp,
+      iceServers: this.iceServers.forClient(`whip-${started.channel.slug}`),
+    });
+  }
+
+  @Options()
+  discover(@Res() res: Response): void {
+    sendEndpointOptions(res, this.iceServers.forClient('whip'));
+  }
+
+  @Head()
+  head(@Res() res: Response): void {
+    sendEndpointHead(res);
+  }
+
+  @Patch('sessions/:id')
+  async patch(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    sendPatchResult(res, await this.broadcasts.patch(sessionId(id), readPatch(req)));
   }
 
   @Delete('sessions/:id')
   async stop(@Param('id') id: string, @Res() res: Response): Promise<void> {
-    if (!SESSION_ID.test(id)) throw new DomainError('not-found', 'no WHIP session at this URL');
-    await this.broadcasts.stop(id);
+    await this.broadcasts.stop(sessionId(id));
     // 200, not 204: OBS logs a warning on 204.
     res.status(200).end();
   }
 
+  @Options('sessions/:id')
+  sessionOptions(@Res() res: Response): void {
+    sendSessionOptions(res);
+  }
+
   @All()
   endpointOther(@Res() res: Response): void {
-    res.setHeader('Allow', 'POST, OPTIONS');
-    throw new MethodNotAllowedException('POST an SDP offer to this endpoint to publish');
+    res.setHeader('Allow', 'POST, OPTIONS, HEAD');
+    throw new MethodNotAllowedException('POST an SDP offer to this endpoint to publish (Content-Type: application/sdp, Authorization: Bearer <stream key>)');
   }
 
   @All('sessions/:id')
   sessionOther(@Res() res: Response): void {
-    res.setHeader('Allow', 'DELETE, OPTIONS');
-    throw new MethodNotAllowedException('a WHIP session supports DELETE (to end the broadcast)');
+    res.setHeader('Allow', 'PATCH, DELETE, OPTIONS');
+    throw new MethodNotAllowedException('a WHIP session takes PATCH (trickle ICE, ICE restart) and DELETE (end the broadcast)');
   }
+}
+
+function sessionId(id: string): string {
+  if (!SESSION_ID.test(id)) throw new DomainError('not-found', 'no WHIP session at this URL');
+  return id;
 }

@@ -24,6 +24,14 @@ export interface JanodeHandle extends JanodeEmitter {
   message(body: Record<string, unknown>, jsep?: { type: string; sdp: string }): Promise<JanusMessage>;
   detach(): Promise<void>;
   hangup(): Promise<void>;
+  /** Janus core `trickle`: one candidate object, or an array (sent as `candidates`). */
+  trickle(candidate: JanusCandidate | JanusCandidate[]): Promise<unknown>;
+  trickleComplete(): Promise<unknown>;
+}
+
+export interface JanusCandidate {
+  sdpMid: string;
+  candidate: string;
 }
 
 export interface VideoRoomHandle extends JanodeHandle {
@@ -32,7 +40,8 @@ export interface VideoRoomHandle extends JanodeHandle {
     display?: string;
     audio?: boolean;
     video?: boolean;
-    jsep: { type: 'offer'; sdp: string };
+    /** Janus also reads `rid_order` ("hml" | "lmh") from the jsep of a simulcast offer. */
+    jsep: { type: 'offer'; sdp: string; rid_order?: 'hml' | 'lmh' };
   }): Promise<{ feed: string | number; jsep?: { type: string; sdp: string } }>;
 }
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { parseSdp } from '@onair/protocol';
+import { answerOnBehalfOfClient, parseSdp } from '@onair/protocol';
 import { ONAIR_CONFIG, OnairConfig } from '../../config/onair-config';
 import {
   FanoutRequest,
+  LayerChoice,
   MediaEvent,
   MediaHealth,
   MediaInventory,
@@ -12,7 +13,10 @@ import {
   MediaServer,
   MediaServerUnavailableError,
   NegotiatedTrack,
+  PeerRef,
   PublisherRef,
+  RemoteCandidate,
+  RestartIceResult,
   PublishRequest,
   PublishResult,
   ViewerRef,
@@ -21,6 +25,7 @@ import {
 } from '../media-server';
 import {
   Janode,
+  JanodeHandle,
   JANUS_ERR,
   janusErrorCode,
   JanodeConnection,
@@ -56,7 +61,11 @@ interface PublisherEntry {
   room: string;
   roomCreated: boolean;
   feed: string | number;
+  /** Janus's rid_order for this publisher's offers (see ridOrder()). */
+  ridOrder: RidOrder;
   mountpointId?: string;
+  /** Simulcast layers feeding the mountpoint (0 without simulcast). */
+  layers: number;
   forwarders: number[];
   mediaTimer?: NodeJS.Timeout;
 }
@@ -232,21 +241,22 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     let handle: VideoRoomHandle | undefined;
     try {
       handle = await withTimeout(session.attach<VideoRoomHandle>(VideoRoomPlugin), 'attach');
+      const order = ridOrder(req.offerSdp);
       const joined = await withTimeout(
         handle.joinConfigurePublisher({
           room: req.roomId,
           display: req.displayName,
-          jsep: { type: 'offer', sdp: req.offerSdp },
+          jsep: { type: 'offer', sdp: req.offerSdp, rid_order: order },
         }),
         'joinandconfigure',
       );
       const answerSdp = joined.jsep?.sdp;
       if (!answerSdp) throw new MediaNegotiationError('Janus returned no SDP answer for the publisher');
       const ref: PublisherRef = { kind: 'publisher', id: randomUUID() };
-      const entry: PublisherEntry = { ref, handle, room: req.roomId, roomCreated, feed: joined.feed, forwarders: [] };
+      const entry: PublisherEntry = { ref, handle, room: req.roomId, roomCreated, feed: joined.feed, ridOrder: order, layers: 0, forwarders: [] };
       this.publishers.set(ref.id, entry);
       this.watchPublisher(entry);
-      return { publisher: ref, answerSdp, tracks: negotiatedTracks(answerSdp) };
+      return { publisher: ref, answerSdp, tracks: negotiatedTracks(answerSdp, order) };
     } catch (err) {
       await handle?.detach().catch(() => undefined);
       if (roomCreated) await this.destroyRoom(req.roomId);
@@ -279,12 +289,28 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     const { roomCtl, streamCtl } = this.requireConnected();
     const entry = this.publishers.get(req.publisher.id);
     if (!entry) throw new MediaNotFoundError('the publisher is gone');
+    const simulcast = (t: NegotiatedTrack) => t.kind === 'video' && (t.rids?.length ?? 0) > 1;
     const media = req.tracks.map((t) => {
       const format = MOUNTPOINT_FORMATS[t.codec];
       if (!format) throw new MediaNegotiationError(`onair cannot relay ${t.kind} codec ${t.codec}`);
       // The mountpoint only listens on loopback: nothing but this node's forwarders feeds it.
-      return { type: t.kind, mid: t.mid, port: 0, iface: '127.0.0.1', codec: t.codec, pt: format.pt, fmtp: format.fmtp };
+      // A simulcast track gets one port per substream (port = lowest ... port3 = highest).
+      return {
+        type: t.kind,
+        mid: t.mid,
+        port: 0,
+        iface: '127.0.0.1',
+        codec: t.codec,
+        pt: format.pt,
+        fmtp: format.fmtp,
+        ...(simulcast(t) ? { simulcast: true, port2: 0, port3: 0 } : {}),
+      };
     });
+    // Janus's keyframe buffer keeps only substream 0 of a simulcast mountpoint (and says it
+    // turns buffering off): without simulcast only. Simulcast viewers get a fresh keyframe
+    // requested from the publisher instead (see requestKeyframe()).
+    const layers = Math.max(0, ...req.tracks.filter(simulcast).map((t) => t.rids!.length));
+    const bufferKf = layers === 0 && req.keyframeBufferMs > 0;
     try {
       const created = await withTimeout(
         streamCtl.message({
@@ -296,17 +322,22 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
           is_private: false,
           permanent: false,
           // Mountpoint-level keyframe cache (the per-stream videobufferkf is a dead option).
-          ...(req.keyframeBufferMs > 0 ? { bufferkf_ms: req.keyframeBufferMs } : {}),
+          ...(bufferKf ? { bufferkf_ms: req.keyframeBufferMs } : {}),
           media,
         }),
         'create mountpoint',
       );
       entry.mountpointId = req.mountpointId;
-      const ports = (created.plugindata?.data?.stream?.ports ?? []) as { mid: string; port: number }[];
+      entry.layers = layers;
+      const ports = (created.plugindata?.data?.stream?.ports ?? []) as { mid: string; port: number; port_2?: number; port_3?: number }[];
       const streams = req.tracks.map((t) => {
-        const port = ports.find((p) => p.mid === t.mid)?.port;
-        if (!port) throw new Error(`mountpoint did not report a port for mid ${t.mid}`);
-        return { mid: t.mid, port, pt: MOUNTPOINT_FORMATS[t.codec].pt };
+        const p = ports.find((x) => x.mid === t.mid);
+        if (!p?.port) throw new Error(`mountpoint did not report a port for mid ${t.mid}`);
+        const pt = MOUNTPOINT_FORMATS[t.codec].pt;
+        if (!simulcast(t)) return { mid: t.mid, port: p.port, pt };
+        if (!p.port_2 || !p.port_3) throw new Error(`simulcast mountpoint did not report ports for every layer of mid ${t.mid}`);
+        // rtp_forward sends substream 0 to port, 1 to port_2, 2 to port_3: one forward per layer.
+        return { mid: t.mid, port: p.port, pt, port_2: p.port_2, pt_2: pt, port_3: p.port_3, pt_3: pt };
       });
       const fwd = await withTimeout(
         roomCtl.message({ request: 'rtp_forward', room: entry.room, publisher_id: entry.feed, host: '127.0.0.1', streams }),
@@ -356,6 +387,13 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       const ref: ViewerRef = { kind: 'viewer', id: randomUUID() };
       const entry: ViewerEntry = { ref, handle, mountpointId: req.mountpointId };
       this.viewers.set(ref.id, entry);
+      const source = this.publisherOfMountpoint(req.mountpointId);
+      if (source && source.layers > 0) {
+        if (req.layer) await this.configureLayer(entry, source, req.layer);
+        // No keyframe buffer on simulcast mountpoints: ask the publisher for one (browsers
+        // answer; OBS ignores it and the viewer waits for its next scheduled keyframe).
+        await this.requestKeyframe(source);
+      }
       const gone = () => {
         if (this.viewers.get(ref.id) !== entry) return;
         this.emit({ type: 'viewer-gone', viewer: ref, reason: 'hangup' });
@@ -370,12 +408,94 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     }
   }
 
+  async selectLayer(viewer: ViewerRef, choice: LayerChoice): Promise<void> {
+    const entry = this.viewers.get(viewer.id);
+    if (!entry) throw new MediaNotFoundError('the viewer is gone from the media server');
+    const source = this.publisherOfMountpoint(entry.mountpointId);
+    if (!source || source.layers === 0) throw new MediaNegotiationError('this stream has no simulcast layers');
+    await this.configureLayer(entry, source, choice);
+    await this.requestKeyframe(source);
+  }
+
+  /** Layer index 0 = largest; Janus numbers substreams from the smallest (0) up. */
+  private async configureLayer(viewer: ViewerEntry, source: PublisherEntry, choice: LayerChoice): Promise<void> {
+    const substream = Math.max(0, source.layers - 1 - choice.encoding);
+    try {
+      await withTimeout(viewer.handle.message({ request: 'configure', substream }), 'configure substream');
+    } catch (err) {
+      throw translateError(err, 'switch layers');
+    }
+  }
+
+  /** A PLI to the publisher, through the VideoRoom (viewers' own PLIs don't cross the forward). */
+  private async requestKeyframe(source: PublisherEntry): Promise<void> {
+    await source.handle.message({ request: 'configure', keyframe: true }).catch((err) => this.log.warn(`keyframe request: ${errMsg(err)}`));
+  }
+
+  private publisherOfMountpoint(mountpointId: string): PublisherEntry | undefined {
+    return [...this.publishers.values()].find((p) => p.mountpointId === mountpointId);
+  }
+
   async closeViewer(ref: ViewerRef): Promise<void> {
     const entry = this.viewers.get(ref.id);
     if (!entry) return;
     this.viewers.delete(ref.id);
     entry.handle.removeAllListeners();
     await entry.handle.detach().catch(() => undefined);
+  }
+
+  // ---- ICE ---------------------------------------------------------------------------
+
+  async trickle(peer: PeerRef, candidates: RemoteCandidate[], endOfCandidates: boolean): Promise<void> {
+    const handle = this.handleOf(peer);
+    try {
+      if (candidates.length > 0) {
+        await withTimeout(handle.trickle(candidates.map((c) => ({ sdpMid: c.mid, candidate: c.candidate }))), 'trickle');
+      }
+      if (endOfCandidates) await withTimeout(handle.trickleComplete(), 'trickle');
+    } catch (err) {
+      throw translateError(err, 'trickle');
+    }
+  }
+
+  /**
+   * A publisher re-offers through `configure` (Janus sees the new ufrag/pwd and restarts
+   * ICE). A Streaming viewer cannot re-offer on Janus 1.4 (460 "Already watching"), so the
+   * viewer's restart is a Janus offer (`watch` + `restart`) answered on the client's behalf
+   * with the credentials of its restart offer; the DTLS association is kept. Either way the
+   * returned description carries Janus's new credentials and candidates.
+   */
+  async restartIce(peer: PeerRef, offerSdp: string): Promise<RestartIceResult> {
+    try {
+      if (peer.kind === 'publisher') {
+        const entry = this.publishers.get(peer.id);
+        if (!entry) throw new MediaNotFoundError('the publisher is gone from the media server');
+        const res = await withTimeout(
+          entry.handle.message({ request: 'configure' }, { type: 'offer', sdp: offerSdp, rid_order: entry.ridOrder } as { type: string; sdp: string }),
+          'configure (ICE restart)',
+        );
+        if (!res.jsep?.sdp) throw new MediaNegotiationError('Janus returned no answer to the ICE restart offer');
+        return { answerSdp: res.jsep.sdp };
+      }
+      const entry = this.viewers.get(peer.id);
+      if (!entry) throw new MediaNotFoundError('the viewer is gone from the media server');
+      const res = await withTimeout(entry.handle.message({ request: 'watch', id: entry.mountpointId, restart: true }), 'watch (ICE restart)');
+      const serverOffer = res.jsep?.sdp;
+      if (!serverOffer) throw new MediaNegotiationError('Janus made no offer for the ICE restart');
+      await withTimeout(
+        entry.handle.message({ request: 'start' }, { type: 'answer', sdp: answerOnBehalfOfClient(serverOffer, offerSdp) }),
+        'start (ICE restart)',
+      );
+      return { answerSdp: serverOffer };
+    } catch (err) {
+      throw translateError(err, 'restart ICE');
+    }
+  }
+
+  private handleOf(peer: PeerRef): JanodeHandle {
+    const handle = peer.kind === 'publisher' ? this.publishers.get(peer.id)?.handle : this.viewers.get(peer.id)?.handle;
+    if (!handle) throw new MediaNotFoundError(`the ${peer.kind} is gone from the media server`);
+    return handle;
   }
 
   // ---- health and inventory ----------------------------------------------------------
@@ -487,11 +607,34 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
   }
 }
 
-/** The tracks Janus accepted, read from its answer (a rejected m-line has port 0). */
-function negotiatedTracks(answerSdp: string): NegotiatedTrack[] {
+type RidOrder = 'hml' | 'lmh';
+
+/**
+ * Janus maps rids to substreams by their order in the offer, highest quality first unless
+ * the jsep says `rid_order: "lmh"`. OBS ("0;1;2", 0 = full size) and browsers following
+ * the usual sendEncodings order list the largest first; rid sets named low-first
+ * (q/h/f, l/m/h) are the exception.
+ */
+function ridOrder(offerSdp: string): RidOrder {
+  const video = parseSdp(offerSdp).media.find((m) => m.kind === 'video' && m.rids.length > 1);
+  const rids = video?.rids.filter((r) => r.direction === 'send').map((r) => r.id.toLowerCase()) ?? [];
+  const lowFirst = [['q', 'h', 'f'], ['l', 'm', 'h'], ['q', 'h'], ['h', 'f'], ['l', 'h']];
+  return lowFirst.some((names) => names.length === rids.length && names.every((n, i) => n === rids[i])) ? 'lmh' : 'hml';
+}
+
+/**
+ * The tracks Janus accepted, read from its answer (a rejected m-line has port 0). Janus keeps
+ * every accepted rid in offer order; they are reported largest first.
+ */
+function negotiatedTracks(answerSdp: string, order: RidOrder): NegotiatedTrack[] {
   return parseSdp(answerSdp)
     .media.filter((m) => m.port !== 0 && m.codecs.length > 0)
-    .map((m) => ({ mid: m.mid, kind: m.kind, codec: m.codecs[0].name.toLowerCase() }));
+    .map((m) => {
+      const rids = m.rids.filter((r) => r.direction === 'recv').map((r) => r.id);
+      const track: NegotiatedTrack = { mid: m.mid, kind: m.kind, codec: m.codecs[0].name.toLowerCase() };
+      if (m.kind === 'video' && rids.length > 1) track.rids = order === 'lmh' ? rids.reverse() : rids;
+      return track;
+    });
 }
 
 function translateError(err: unknown, what: string): Error {

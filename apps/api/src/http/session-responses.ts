@@ -1,0 +1,54 @@
+import { formatLinks, iceServerLinks, IceServer, LinkEntry } from '@onair/protocol';
+import type { Response } from 'express';
+import { PatchResult } from '../live/ice-session';
+
+export const TRICKLE_ICE_SDPFRAG = 'application/trickle-ice-sdpfrag';
+
+/**
+ * The 201 of a WHIP or WHEP POST (RFC 9725 §4.2): the answer, the session URL, the strong
+ * ETag of its ICE session, one Link per STUN/TURN server (§4.6) and per extension.
+ */
+export function sendSessionCreated(
+  res: Response,
+  created: { location: string; etag: string; answerSdp: string; iceServers: IceServer[]; extensions?: LinkEntry[] },
+): void {
+  const links = [...iceServerLinks(created.iceServers), ...(created.extensions ?? [])];
+  if (links.length > 0) res.setHeader('Link', formatLinks(links));
+  res.setHeader('ETag', created.etag);
+  res.setHeader('Accept-Patch', TRICKLE_ICE_SDPFRAG);
+  res.status(201).location(created.location).type('application/sdp').send(created.answerSdp);
+}
+
+/** Trickle → 204 without body or ETag (§4.3.2); ICE restart → 200 + sdpfrag + new ETag (§4.3.3). */
+export function sendPatchResult(res: Response, result: PatchResult): void {
+  if (result.kind === 'trickled') {
+    res.status(204).end();
+    return;
+  }
+  res.setHeader('ETag', result.etag);
+  res.status(200).type(TRICKLE_ICE_SDPFRAG).send(result.fragment);
+}
+
+/**
+ * OPTIONS on a WHIP/WHEP endpoint that is not a CORS preflight (those are answered by the
+ * CORS middleware): endpoint discovery, with the ICE servers to configure before the offer.
+ */
+export function sendEndpointOptions(res: Response, iceServers: IceServer[]): void {
+  res.setHeader('Allow', 'POST, OPTIONS, HEAD');
+  res.setHeader('Accept-Post', 'application/sdp');
+  const links = iceServerLinks(iceServers);
+  if (links.length > 0) res.setHeader('Link', formatLinks(links));
+  res.status(204).end();
+}
+
+export function sendSessionOptions(res: Response): void {
+  res.setHeader('Allow', 'PATCH, DELETE, OPTIONS');
+  res.setHeader('Accept-Patch', TRICKLE_ICE_SDPFRAG);
+  res.status(204).end();
+}
+
+/** HEAD on an endpoint: it exists and takes SDP (WHEP §4.2: 200 with application/sdp). */
+export function sendEndpointHead(res: Response): void {
+  res.setHeader('Accept-Post', 'application/sdp');
+  res.status(200).type('application/sdp').end();
+}

@@ -1,0 +1,60 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+/** A simulcast layer of the live video, as players see it (WHEP layer extension). */
+export interface VideoLayer {
+  /** The publisher's RTP stream id (rid): OBS sends "0" for full size, "1", "2" smaller. */
+  encodingId: string;
+  width?: number;
+  height?: number;
+  bitrate?: number;
+}
+
+/**
+ * What players and the studio learn about a channel without polling (WHEP events
+ * extension names): the stream went live or ended, how many watch it, which layers exist.
+ */
+export type ChannelEvent =
+  | { type: 'active' }
+  | { type: 'inactive' }
+  | { type: 'viewercount'; viewercount: number }
+  | { type: 'layers'; layers: VideoLayer[] };
+
+export type ChannelEventType = ChannelEvent['type'];
+export const CHANNEL_EVENT_TYPES: readonly ChannelEventType[] = ['active', 'inactive', 'viewercount', 'layers'];
+
+type Listener = (event: ChannelEvent) => void;
+
+/** In-process fan-out of channel events, keyed by channel id. */
+@Injectable()
+export class ChannelEvents {
+  private readonly log = new Logger('ChannelEvents');
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  publish(channelId: string, event: ChannelEvent): void {
+    for (const l of this.listeners.get(channelId) ?? []) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log.error(`channel event listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Returns the unsubscribe function; call it when the stream closes. */
+  subscribe(channelId: string, listener: Listener): () => void {
+    let set = this.listeners.get(channelId);
+    if (!set) this.listeners.set(channelId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(channelId) === set) this.listeners.delete(channelId);
+    };
+  }
+
+  /** Open subscriptions (for tests and metrics). */
+  get subscriptions(): number {
+    let n = 0;
+    for (const s of this.listeners.values()) n += s.size;
+    return n;
+  }
+}

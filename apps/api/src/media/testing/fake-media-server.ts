@@ -1,0 +1,88 @@
+import {
+  FanoutRequest,
+  LayerChoice,
+  MediaEvent,
+  MediaHealth,
+  MediaInventory,
+  MediaServer,
+  PeerRef,
+  PublisherRef,
+  PublishRequest,
+  PublishResult,
+  RemoteCandidate,
+  RestartIceResult,
+  ViewerRef,
+  WatchRequest,
+  WatchResult,
+} from '../media-server';
+
+/**
+ * An in-memory MediaServer for service specs: records every call, answers with canned SDP
+ * and lets a spec make any verb fail or fire media events. Only onair's own port is faked.
+ */
+export class FakeMediaServer implements MediaServer {
+  readonly nodeId = 'fake-node';
+  connected = true;
+  readonly acceptedCodecs = { video: ['h264', 'vp8'], audio: ['opus'] };
+  readonly calls: { verb: string; args: unknown[] }[] = [];
+  /** Set to make the next call of that verb reject with this error. */
+  readonly failNext = new Map<string, Error>();
+  answerSdp = 'v=0\r\n';
+  private next = 0;
+  private readonly listeners = new Set<(e: MediaEvent) => void>();
+
+  private record(verb: string, ...args: unknown[]): void {
+    this.calls.push({ verb, args });
+    const err = this.failNext.get(verb);
+    if (err) {
+      this.failNext.delete(verb);
+      throw err;
+    }
+  }
+
+  callsOf(verb: string): unknown[][] {
+    return this.calls.filter((c) => c.verb === verb).map((c) => c.args);
+  }
+
+  emit(event: MediaEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  async publish(req: PublishRequest): Promise<PublishResult> {
+    this.record('publish', req);
+    return { publisher: { kind: 'publisher', id: `p${++this.next}` }, answerSdp: this.answerSdp, tracks: [] };
+  }
+  async startFanout(req: FanoutRequest): Promise<void> {
+    this.record('startFanout', req);
+  }
+  async watch(req: WatchRequest): Promise<WatchResult> {
+    this.record('watch', req);
+    return { viewer: { kind: 'viewer', id: `v${++this.next}` }, answerSdp: this.answerSdp };
+  }
+  async closePublisher(publisher: PublisherRef): Promise<void> {
+    this.record('closePublisher', publisher);
+  }
+  async closeViewer(viewer: ViewerRef): Promise<void> {
+    this.record('closeViewer', viewer);
+  }
+  async trickle(peer: PeerRef, candidates: RemoteCandidate[], endOfCandidates: boolean): Promise<void> {
+    this.record('trickle', peer, candidates, endOfCandidates);
+  }
+  async restartIce(peer: PeerRef, offerSdp: string): Promise<RestartIceResult> {
+    this.record('restartIce', peer, offerSdp);
+    return { answerSdp: this.answerSdp };
+  }
+  async selectLayer(viewer: ViewerRef, choice: LayerChoice): Promise<void> {
+    this.record('selectLayer', viewer, choice);
+  }
+  onEvent(listener: (event: MediaEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  async health(): Promise<MediaHealth> {
+    return { ok: this.connected };
+  }
+  async inventory(): Promise<MediaInventory> {
+    return { rooms: [], mountpoints: [], forwarders: {}, peerHandles: 0 };
+  }
+}

@@ -20,6 +20,8 @@ export function setupHttp(app: INestApplication, config: OnairConfig): void {
   express.use(corsMiddleware(config.http.corsOrigins));
   express.use(rateLimitMiddleware(config.rateLimit));
   express.use(text({ type: ['application/sdp', 'application/trickle-ice-sdpfrag'], limit: MAX_SDP_BYTES }));
-  express.use(json({ limit: MAX_JSON_BYTES }));
+  // WHIP/WHEP offers are SDP only: a JSON body there must reach the 415 check unparsed.
+  const sdpEndpoint = /^\/(whip|whep\/[^/]+)\/?$/;
+  express.use(json({ limit: MAX_JSON_BYTES, type: (req) => /^application\/json\b/i.test(req.headers['content-type'] ?? '') && !sdpEndpoint.test((req as unknown as { path: string }).path) }));
   app.enableShutdownHooks();
 }

@@ -85,7 +85,13 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       b.tracks = published.tracks;
       b.ice = newIceState(input.offerSdp, offer.iceUfrag!);
       // RFC 9725 §4.2: the server must not silently drop media the client sends.
-      const rejected = rejectedMids(published.answerSdp).map((r) => r.mid);
+      // Janus may also "accept" a section with a codec the room doesn't relay (seen with
+      // PCMU audio in an Opus room): that is as lost as a rejected one.
+      const accepted: Record<string, readonly string[]> = this.media.acceptedCodecs;
+      const rejected = [
+        ...rejectedMids(published.answerSdp).map((r) => r.mid),
+        ...published.tracks.filter((t) => !accepted[t.kind].includes(t.codec)).map((t) => t.mid),
+      ];
       const lost = offer.media.filter((m) => rejected.includes(m.mid));
       if (lost.length > 0) {
         const had = lost.map((m) => `${m.kind} ${codecNames(m).join('/') || 'with no codec'}`).join(', ');

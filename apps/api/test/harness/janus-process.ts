@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,7 @@ export class JanusProcess {
   async start(): Promise<void> {
     const prefix = process.env.JANUS_PREFIX;
     if (!prefix) throw new Error('JANUS_PREFIX is not set: run the suite with `npm test` (infra/scripts/test.sh)');
+    mkdirSync(this.dir, { recursive: true }); // again after a stop()
     const files = renderJanusConfig(join(REPO_ROOT, 'infra/janus'), this.config, { prefix, configsFolder: this.dir });
     for (const [name, content] of Object.entries(files)) writeFileSync(join(this.dir, name), content);
     this.child = spawn(join(prefix, 'bin/janus'), ['-C', join(this.dir, 'janus.jcfg'), '-F', this.dir, '-N'], {

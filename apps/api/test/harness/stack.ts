@@ -18,7 +18,8 @@ export class TestStack {
   readonly janus: JanusProcess;
   app?: INestApplication;
 
-  constructor(readonly apiPort: number, janusPort: number) {
+  /** `env` adds or overrides onair settings for this stack (TURN, limits, timeouts...). */
+  constructor(readonly apiPort: number, janusPort: number, env: Record<string, string> = {}) {
     if (process.env.ONAIR_IN_NETNS !== '1') {
       throw new Error('media tests must run inside onair\'s test network namespace: use `npm test`');
     }
@@ -33,6 +34,7 @@ export class TestStack {
       ONAIR_ICE_INTERFACE: process.env.ONAIR_TEST_ICE_IP ?? '127.0.0.2',
       ONAIR_NODE_ID: `test-${janusPort}`,
       ONAIR_LOG_LEVEL: process.env.ONAIR_LOG_LEVEL ?? 'warn',
+      ...env,
     });
     this.janus = new JanusProcess(this.config);
   }
@@ -63,6 +65,15 @@ export class TestStack {
     const channel = await this.app!.get(ChannelRepository).create({ slug, title, visibility });
     const { key } = await this.app!.get(StreamKeyService).mint(channel.id, 'test');
     return { channel, key };
+  }
+
+  /** Waits until the API has (re)connected to Janus. */
+  async waitForMedia(timeoutMs = 15000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.media.connected) {
+      if (Date.now() > deadline) throw new Error('the API did not reconnect to Janus');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import { answerFragment, answerOnBehalfOfClient, offerWithNewIce } from './ice-restart';
+import { answerFragment, offerWithNewIce } from './ice-restart';
 import { parseSdp, SdpError } from './sdp';
 import { parseSdpFragment } from './sdpfrag';
 import { CHROMIUM_PUBLISHER_OFFER, crlf, JANUS_ANSWER_VIDEO_REJECTED, OBS_OFFER, toLf, WHIP_ICE_RESTART_FRAGMENT } from './testing/fixtures';
@@ -90,32 +90,3 @@ describe('answerFragment', () => {
   });
 });
 
-describe('answerOnBehalfOfClient', () => {
-  const serverOffer = crlf([
-    'v=0', 'o=- 42 2 IN IP4 127.0.0.2', 's=Streaming', 't=0 0', 'a=group:BUNDLE 0 1',
-    'a=fingerprint:sha-256 AA:BB', 'a=ice-options:trickle',
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 127.0.0.2', 'a=sendonly', 'a=mid:0', 'a=rtcp-mux',
-    'a=ice-ufrag:srvN', 'a=ice-pwd:serverpasswordserverpwd', 'a=setup:actpass',
-    'a=rtpmap:111 opus/48000/2', 'a=ssrc:1 cname:janus', 'a=msid:janus janusa0',
-    'a=candidate:1 1 udp 2015363327 127.0.0.2 20108 typ host', 'a=end-of-candidates',
-    'm=video 9 UDP/TLS/RTP/SAVPF 102', 'c=IN IP4 127.0.0.2', 'a=sendonly', 'a=mid:1',
-    'a=ice-ufrag:srvN', 'a=ice-pwd:serverpasswordserverpwd', 'a=setup:actpass', 'a=rtpmap:102 H264/90000',
-  ]);
-  const clientOffer = offerWithNewIce(CHROMIUM_PUBLISHER_OFFER, { ...NEW, media: [] });
-
-  it('mirrors the server offer with the client credentials, fingerprint and passive role', () => {
-    const answer = answerOnBehalfOfClient(serverOffer, clientOffer);
-    const l = lines(answer);
-    expect(l.filter((x) => x.startsWith('a=ice-ufrag:'))).toEqual(['a=ice-ufrag:ysXw', 'a=ice-ufrag:ysXw']);
-    expect(l.filter((x) => x.startsWith('a=fingerprint:'))).toEqual([lines(CHROMIUM_PUBLISHER_OFFER).find((x) => x.startsWith('a=fingerprint:'))]);
-    expect(l.filter((x) => x.startsWith('a=setup:'))).toEqual(['a=setup:passive', 'a=setup:passive']);
-    expect(l.filter((x) => /^a=(sendonly|recvonly)$/.test(x))).toEqual(['a=recvonly', 'a=recvonly']);
-    expect(answer).not.toMatch(/a=(candidate|ssrc|msid:|end-of-candidates|ice-options)/);
-    expect(l).toContain('a=rtpmap:102 H264/90000');
-    expect(parseSdp(answer).media.map((m) => m.mid)).toEqual(['0', '1']);
-  });
-
-  it('refuses a client description without credentials', () => {
-    expect(() => answerOnBehalfOfClient(serverOffer, 'v=0\r\n')).toThrow(SdpError);
-  });
-});

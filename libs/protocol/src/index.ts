@@ -12,6 +12,6 @@ export { formatLink, formatLinks, iceServerLinks, parseLinks } from './link-head
 export type { LinkEntry, IceServer } from './link-header';
 export { parseSdpFragment, formatSdpFragment, isIceRestart } from './sdpfrag';
 export type { SdpFragment, SdpFragmentMedia } from './sdpfrag';
-export { offerWithNewIce, answerFragment, answerOnBehalfOfClient } from './ice-restart';
+export { offerWithNewIce, answerFragment } from './ice-restart';
 export { formatServerSentEvent, formatServerSentComment, parseServerSentEvents } from './sse';
 export type { ServerSentEvent } from './sse';

@@ -41,8 +41,7 @@ export class ChannelService {
     if (b?.playable) {
       listener({ type: 'active' });
       listener({ type: 'viewercount', viewercount: b.viewers.size });
-      const rids = b.tracks.find((t) => t.kind === 'video')?.rids;
-      if (rids) listener({ type: 'layers', layers: rids.map((encodingId) => ({ encodingId })) });
+      if (b.layers.length > 0) listener({ type: 'layers', layers: b.layers.map((encodingId) => ({ encodingId })) });
     } else {
       listener({ type: 'inactive' });
     }

@@ -70,6 +70,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       startedAt: opened.startedAt,
       playable: false,
       tracks: [],
+      layers: [],
       viewers: new Set<string>(),
       peakViewers: 0,
     };
@@ -100,19 +101,19 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
           `this channel accepts video ${this.media.acceptedCodecs.video.join(', ')} and audio ${this.media.acceptedCodecs.audio.join(', ')}; the offer had ${had}`,
         );
       }
-      await this.media.startFanout({
+      const fanout = await this.media.startFanout({
         publisher: published.publisher,
         mountpointId: channel.id,
         name: channel.slug,
         tracks: published.tracks,
         keyframeBufferMs: this.config.media.keyframeBufferMs,
       });
+      b.layers = fanout.selectableLayers;
       b.playable = true;
       const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
       await this.broadcasts.setCodecs(opened.id, { video: codec('video'), audio: codec('audio') });
       this.events.publish(channel.id, { type: 'active' });
-      const rids = published.tracks.find((t) => t.kind === 'video')?.rids;
-      if (rids) this.events.publish(channel.id, { type: 'layers', layers: rids.map((encodingId) => ({ encodingId })) });
+      if (b.layers.length > 0) this.events.publish(channel.id, { type: 'layers', layers: b.layers.map((encodingId) => ({ encodingId })) });
       this.log.log(`${channel.slug} is live (${published.tracks.map((t) => t.codec + (t.rids ? ` x${t.rids.length} layers` : '')).join('+')})`);
       return { sessionId, answerSdp: published.answerSdp, etag: b.ice.etag, channel };
     } catch (err) {

@@ -25,6 +25,14 @@ export interface IceState {
   queue: Promise<unknown>;
 }
 
+export interface PatchInput {
+  /** The raw If-Match header. */
+  ifMatch?: string;
+  body: string;
+  /** Set when this kind of session can't restart ICE: the reason, for the 422. */
+  cannotRestart?: string;
+}
+
 export type PatchResult =
   | { kind: 'trickled' }
   | { kind: 'restarted'; etag: string; fragment: string };
@@ -49,16 +57,18 @@ export class IceSessionService {
    * or the current ETag, and yields the server's new credentials and candidates plus a new
    * ETag. A failed restart leaves the session as it was.
    */
-  patch(peer: PeerRef, ice: IceState, input: { ifMatch?: string; body: string }): Promise<PatchResult> {
+  patch(peer: PeerRef, ice: IceState, input: PatchInput): Promise<PatchResult> {
     const run = ice.queue.then(() => this.apply(peer, ice, input));
     ice.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async apply(peer: PeerRef, ice: IceState, input: { ifMatch?: string; body: string }): Promise<PatchResult> {
+  private async apply(peer: PeerRef, ice: IceState, input: PatchInput): Promise<PatchResult> {
     const frag = parseFragment(input.body);
     const restart = isIceRestart(frag, ice.clientUfrag);
     checkIfMatch(input.ifMatch, ice.etag, restart);
+    // RFC 9725 §4.3.1: a PATCH the session doesn't support is 422.
+    if (restart && input.cannotRestart) throw new DomainError('unprocessable', input.cannotRestart);
     const candidates = (ufrag: string): RemoteCandidate[] =>
       frag.media.flatMap((m) =>
         // A candidate of another ICE generation (its "ufrag" extension names another

@@ -13,6 +13,8 @@ export interface LiveBroadcast {
   ice?: IceState;
   /** What the publisher sends, as negotiated (simulcast rids included). */
   tracks: NegotiatedTrack[];
+  /** Simulcast encodings viewers can switch between, largest first (empty: one layer). */
+  layers: string[];
   /** True once the mountpoint is fed: viewers can attach. */
   playable: boolean;
   viewers: Set<string>;

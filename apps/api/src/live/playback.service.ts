@@ -98,10 +98,18 @@ export class PlaybackService implements OnModuleInit {
     return { sessionId, answerSdp: watched.answerSdp, etag: ice.etag, channel, layers };
   }
 
-  /** WHEP PATCH: trickle or ICE restart. */
+  /**
+   * WHEP PATCH: trickle. ICE restart is refused with 422 (RFC 9725 §4.3.1 lets a session
+   * support one of the two): Janus's Streaming plugin takes no new offer from a viewer, and
+   * restarting through a Janus-made offer answered on the player's behalf was tried and
+   * stopped the media. A player recovers with a new POST instead.
+   */
   patch(sessionId: string, input: { ifMatch?: string; body: string }): Promise<PatchResult> {
     const v = this.viewer(sessionId);
-    return this.iceSessions.patch(v.viewer, v.ice, input);
+    return this.iceSessions.patch(v.viewer, v.ice, {
+      ...input,
+      cannotRestart: 'this WHEP session cannot restart ICE; POST a new offer to the WHEP endpoint (and DELETE this session) instead',
+    });
   }
 
   /** WHEP layer extension: switch the viewer to another simulcast encoding. */
@@ -187,7 +195,7 @@ function parseEventTypes(wanted: unknown): ChannelEventType[] {
 }
 
 function videoLayers(b: LiveBroadcast): string[] | undefined {
-  return b.tracks.find((t) => t.kind === 'video')?.rids;
+  return b.layers.length > 0 ? b.layers : undefined;
 }
 
 function offline(slug: string): DomainError {

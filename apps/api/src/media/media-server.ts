@@ -69,6 +69,11 @@ export interface FanoutRequest {
   keyframeBufferMs: number;
 }
 
+export interface FanoutResult {
+  /** rids viewers can switch between with selectLayer, largest first; empty if none. */
+  selectableLayers: string[];
+}
+
 export interface WatchRequest {
   mountpointId: string;
   offerSdp: string;
@@ -121,8 +126,11 @@ export interface MediaServer {
 
   /** Join `roomId` (created on demand) as a publisher with the client's offer. */
   publish(req: PublishRequest): Promise<PublishResult>;
-  /** Start the live fan-out of a publisher: a mountpoint fed by RTP forwarders. */
-  startFanout(req: FanoutRequest): Promise<void>;
+  /**
+   * Start the live fan-out of a publisher: a mountpoint fed by RTP forwarders. Says which
+   * simulcast encodings viewers can choose between (none: one layer is relayed).
+   */
+  startFanout(req: FanoutRequest): Promise<FanoutResult>;
   /** Attach a viewer to a mountpoint with the player's offer. */
   watch(req: WatchRequest): Promise<WatchResult>;
   /**

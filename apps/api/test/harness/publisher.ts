@@ -1,5 +1,14 @@
 import type { Page } from 'playwright-core';
 
+export interface PublishOptions {
+  /** Force a keyframe this often (ms), like an encoder's fixed keyframe interval. */
+  keyframeIntervalMs?: number;
+  /** Simulcast rids, largest first (OBS 32.1 style "0","1","2"); each next one half the size. */
+  rids?: string[];
+  width?: number;
+  height?: number;
+}
+
 export interface PublishOutcome {
   status: number;
   location?: string;
@@ -13,13 +22,20 @@ export interface PublishOutcome {
  * (profile-level-id=42e01f;packetization-mode=1) and Opus only, no RTX, ICE gathering
  * completed before one POST, and never a PATCH.
  */
-export function publishObsShaped(page: Page, whipUrl: string, streamKey: string): Promise<PublishOutcome> {
+export function publishObsShaped(page: Page, whipUrl: string, streamKey: string, options: PublishOptions = {}): Promise<PublishOutcome> {
   return page.evaluate(
-    async ({ whipUrl, streamKey }) => {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360, frameRate: 30 } });
+    async ({ whipUrl, streamKey, options }) => {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: true,
+        video: { width: options.width ?? 640, height: options.height ?? 360, frameRate: 30 },
+      });
       const pc = new RTCPeerConnection();
       const audio = pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly', streams: [stream] });
-      const video = pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', streams: [stream] });
+      const video = pc.addTransceiver(stream.getVideoTracks()[0], {
+        direction: 'sendonly',
+        streams: [stream],
+        sendEncodings: options.rids?.map((rid, i) => ({ rid, scaleResolutionDownBy: 2 ** i })),
+      });
       const h264 = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter(
         (c) => c.mimeType === 'video/H264' && /packetization-mode=1/.test(c.sdpFmtpLine ?? '') && /profile-level-id=42e01f/.test(c.sdpFmtpLine ?? ''),
       );
@@ -47,15 +63,38 @@ export function publishObsShaped(page: Page, whipUrl: string, streamKey: string)
         return { status: res.status, body };
       }
       await pc.setRemoteDescription({ type: 'answer', sdp: body });
-      (window as unknown as { __publisher: RTCPeerConnection }).__publisher = pc;
+      const w = window as unknown as { __publisher: RTCPeerConnection; __keyframesAt: number[]; __tp: unknown };
+      w.__publisher = pc;
+      // Session state for restartIceFromPage().
+      w.__tp = { pc, url: new URL(res.headers.get('Location')!, whipUrl).toString(), etag: res.headers.get('ETag'), answer: body, patches: [] };
+      w.__keyframesAt = [];
+      if (options.keyframeIntervalMs) {
+        const sender = video.sender;
+        const p0 = sender.getParameters();
+        p0.degradationPreference = 'maintain-resolution';
+        await sender.setParameters(p0);
+        // A fixed GOP: one forced keyframe per interval (bounded: at most 10 minutes' worth).
+        let n = 0;
+        const timer = setInterval(() => {
+          if (++n > 600_000 / options.keyframeIntervalMs! || pc.connectionState === 'closed') return clearInterval(timer);
+          const p = sender.getParameters();
+          w.__keyframesAt.push(Date.now());
+          void (sender.setParameters as (p: RTCRtpSendParameters, o: unknown) => Promise<void>)(p, {
+            encodingOptions: p.encodings.map(() => ({ keyFrame: true })),
+          });
+        }, options.keyframeIntervalMs);
+      }
       return { status: 201, location: new URL(res.headers.get('Location')!, whipUrl).toString(), postMs, offer };
     },
-    { whipUrl, streamKey },
+    { whipUrl, streamKey, options },
   );
 }
 
 /** A bare WHEP player measuring POST -> 201 and POST -> first decoded video frame. */
-export function measureWhep(page: Page, whepUrl: string): Promise<{ status: number; postMs: number; firstFrameMs: number; location: string }> {
+export function measureWhep(
+  page: Page,
+  whepUrl: string,
+): Promise<{ status: number; postMs: number; firstFrameMs: number; firstFrameAt: number; location: string }> {
   return page.evaluate(async (whepUrl) => {
     const pc = new RTCPeerConnection();
     pc.addTransceiver('audio', { direction: 'recvonly' });
@@ -77,10 +116,12 @@ export function measureWhep(page: Page, whepUrl: string): Promise<{ status: numb
     });
     const res = await fetch(whepUrl, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription!.sdp });
     const postMs = performance.now() - t0;
-    if (res.status !== 201) return { status: res.status, postMs, firstFrameMs: -1, location: '' };
+    if (res.status !== 201) return { status: res.status, postMs, firstFrameMs: -1, firstFrameAt: -1, location: '' };
     await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
     const firstFrameMs = await Promise.race([firstFrame, new Promise<number>((r) => setTimeout(() => r(-1), 15000))]);
     (window as unknown as { __player: RTCPeerConnection }).__player = pc;
-    return { status: 201, postMs, firstFrameMs, location: new URL(res.headers.get('Location')!, whepUrl).toString() };
+    // Wall-clock time of the first frame, comparable with other pages of the same machine.
+    const firstFrameAt = firstFrameMs < 0 ? -1 : Date.now() - (performance.now() - t0 - firstFrameMs);
+    return { status: 201, postMs, firstFrameMs, firstFrameAt, location: new URL(res.headers.get('Location')!, whepUrl).toString() };
   }, whepUrl);
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { answerOnBehalfOfClient, parseSdp } from '@onair/protocol';
+import { parseSdp } from '@onair/protocol';
 import { ONAIR_CONFIG, OnairConfig } from '../../config/onair-config';
 import {
   FanoutRequest,
+  FanoutResult,
   LayerChoice,
   MediaEvent,
   MediaHealth,
@@ -64,8 +65,6 @@ interface PublisherEntry {
   /** Janus's rid_order for this publisher's offers (see ridOrder()). */
   ridOrder: RidOrder;
   mountpointId?: string;
-  /** Simulcast layers feeding the mountpoint (0 without simulcast). */
-  layers: number;
   forwarders: number[];
   mediaTimer?: NodeJS.Timeout;
 }
@@ -253,7 +252,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       const answerSdp = joined.jsep?.sdp;
       if (!answerSdp) throw new MediaNegotiationError('Janus returned no SDP answer for the publisher');
       const ref: PublisherRef = { kind: 'publisher', id: randomUUID() };
-      const entry: PublisherEntry = { ref, handle, room: req.roomId, roomCreated, feed: joined.feed, ridOrder: order, layers: 0, forwarders: [] };
+      const entry: PublisherEntry = { ref, handle, room: req.roomId, roomCreated, feed: joined.feed, ridOrder: order, forwarders: [] };
       this.publishers.set(ref.id, entry);
       this.watchPublisher(entry);
       return { publisher: ref, answerSdp, tracks: negotiatedTracks(answerSdp, order) };
@@ -285,32 +284,16 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     });
   }
 
-  async startFanout(req: FanoutRequest): Promise<void> {
+  async startFanout(req: FanoutRequest): Promise<FanoutResult> {
     const { roomCtl, streamCtl } = this.requireConnected();
     const entry = this.publishers.get(req.publisher.id);
     if (!entry) throw new MediaNotFoundError('the publisher is gone');
-    const simulcast = (t: NegotiatedTrack) => t.kind === 'video' && (t.rids?.length ?? 0) > 1;
     const media = req.tracks.map((t) => {
       const format = MOUNTPOINT_FORMATS[t.codec];
       if (!format) throw new MediaNegotiationError(`onair cannot relay ${t.kind} codec ${t.codec}`);
       // The mountpoint only listens on loopback: nothing but this node's forwarders feeds it.
-      // A simulcast track gets one port per substream (port = lowest ... port3 = highest).
-      return {
-        type: t.kind,
-        mid: t.mid,
-        port: 0,
-        iface: '127.0.0.1',
-        codec: t.codec,
-        pt: format.pt,
-        fmtp: format.fmtp,
-        ...(simulcast(t) ? { simulcast: true, port2: 0, port3: 0 } : {}),
-      };
+      return { type: t.kind, mid: t.mid, port: 0, iface: '127.0.0.1', codec: t.codec, pt: format.pt, fmtp: format.fmtp };
     });
-    // Janus's keyframe buffer keeps only substream 0 of a simulcast mountpoint (and says it
-    // turns buffering off): without simulcast only. Simulcast viewers get a fresh keyframe
-    // requested from the publisher instead (see requestKeyframe()).
-    const layers = Math.max(0, ...req.tracks.filter(simulcast).map((t) => t.rids!.length));
-    const bufferKf = layers === 0 && req.keyframeBufferMs > 0;
     try {
       const created = await withTimeout(
         streamCtl.message({
@@ -322,22 +305,21 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
           is_private: false,
           permanent: false,
           // Mountpoint-level keyframe cache (the per-stream videobufferkf is a dead option).
-          ...(bufferKf ? { bufferkf_ms: req.keyframeBufferMs } : {}),
+          ...(req.keyframeBufferMs > 0 ? { bufferkf_ms: req.keyframeBufferMs } : {}),
           media,
         }),
         'create mountpoint',
       );
       entry.mountpointId = req.mountpointId;
-      entry.layers = layers;
-      const ports = (created.plugindata?.data?.stream?.ports ?? []) as { mid: string; port: number; port_2?: number; port_3?: number }[];
+      const ports = (created.plugindata?.data?.stream?.ports ?? []) as { mid: string; port: number }[];
       const streams = req.tracks.map((t) => {
-        const p = ports.find((x) => x.mid === t.mid);
-        if (!p?.port) throw new Error(`mountpoint did not report a port for mid ${t.mid}`);
-        const pt = MOUNTPOINT_FORMATS[t.codec].pt;
-        if (!simulcast(t)) return { mid: t.mid, port: p.port, pt };
-        if (!p.port_2 || !p.port_3) throw new Error(`simulcast mountpoint did not report ports for every layer of mid ${t.mid}`);
-        // rtp_forward sends substream 0 to port, 1 to port_2, 2 to port_3: one forward per layer.
-        return { mid: t.mid, port: p.port, pt, port_2: p.port_2, pt_2: pt, port_3: p.port_3, pt_3: pt };
+        const port = ports.find((p) => p.mid === t.mid)?.port;
+        if (!port) throw new Error(`mountpoint did not report a port for mid ${t.mid}`);
+        // A simulcast publisher is relayed as one stream: the forwarder follows the highest
+        // layer that flows (and falls back when it stops). Per-layer mountpoints (port2/port3)
+        // did not deliver frames to viewers in onair's end-to-end test on Janus 1.4.1.
+        const simulcast = t.kind === 'video' && (t.rids?.length ?? 0) > 1;
+        return { mid: t.mid, port, pt: MOUNTPOINT_FORMATS[t.codec].pt, ...(simulcast ? { simulcast: true } : {}) };
       });
       const fwd = await withTimeout(
         roomCtl.message({ request: 'rtp_forward', room: entry.room, publisher_id: entry.feed, host: '127.0.0.1', streams }),
@@ -345,6 +327,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       );
       const forwarders = (fwd.plugindata?.data?.forwarders ?? []) as { stream_id: number }[];
       entry.forwarders = forwarders.map((f) => f.stream_id);
+      return { selectableLayers: [] };
     } catch (err) {
       throw translateError(err, 'start the live fan-out');
     }
@@ -387,13 +370,6 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       const ref: ViewerRef = { kind: 'viewer', id: randomUUID() };
       const entry: ViewerEntry = { ref, handle, mountpointId: req.mountpointId };
       this.viewers.set(ref.id, entry);
-      const source = this.publisherOfMountpoint(req.mountpointId);
-      if (source && source.layers > 0) {
-        if (req.layer) await this.configureLayer(entry, source, req.layer);
-        // No keyframe buffer on simulcast mountpoints: ask the publisher for one (browsers
-        // answer; OBS ignores it and the viewer waits for its next scheduled keyframe).
-        await this.requestKeyframe(source);
-      }
       const gone = () => {
         if (this.viewers.get(ref.id) !== entry) return;
         this.emit({ type: 'viewer-gone', viewer: ref, reason: 'hangup' });
@@ -408,32 +384,9 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     }
   }
 
-  async selectLayer(viewer: ViewerRef, choice: LayerChoice): Promise<void> {
-    const entry = this.viewers.get(viewer.id);
-    if (!entry) throw new MediaNotFoundError('the viewer is gone from the media server');
-    const source = this.publisherOfMountpoint(entry.mountpointId);
-    if (!source || source.layers === 0) throw new MediaNegotiationError('this stream has no simulcast layers');
-    await this.configureLayer(entry, source, choice);
-    await this.requestKeyframe(source);
-  }
-
-  /** Layer index 0 = largest; Janus numbers substreams from the smallest (0) up. */
-  private async configureLayer(viewer: ViewerEntry, source: PublisherEntry, choice: LayerChoice): Promise<void> {
-    const substream = Math.max(0, source.layers - 1 - choice.encoding);
-    try {
-      await withTimeout(viewer.handle.message({ request: 'configure', substream }), 'configure substream');
-    } catch (err) {
-      throw translateError(err, 'switch layers');
-    }
-  }
-
-  /** A PLI to the publisher, through the VideoRoom (viewers' own PLIs don't cross the forward). */
-  private async requestKeyframe(source: PublisherEntry): Promise<void> {
-    await source.handle.message({ request: 'configure', keyframe: true }).catch((err) => this.log.warn(`keyframe request: ${errMsg(err)}`));
-  }
-
-  private publisherOfMountpoint(mountpointId: string): PublisherEntry | undefined {
-    return [...this.publishers.values()].find((p) => p.mountpointId === mountpointId);
+  /** Viewers of this adapter always get the publisher's highest layer (see startFanout). */
+  async selectLayer(_viewer: ViewerRef, _choice: LayerChoice): Promise<void> {
+    throw new MediaNegotiationError('onair relays the highest simulcast layer only; there is no other layer to choose');
   }
 
   async closeViewer(ref: ViewerRef): Promise<void> {
@@ -459,34 +412,21 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
   }
 
   /**
-   * A publisher re-offers through `configure` (Janus sees the new ufrag/pwd and restarts
-   * ICE). A Streaming viewer cannot re-offer on Janus 1.4 (460 "Already watching"), so the
-   * viewer's restart is a Janus offer (`watch` + `restart`) answered on the client's behalf
-   * with the credentials of its restart offer; the DTLS association is kept. Either way the
-   * returned description carries Janus's new credentials and candidates.
+   * A publisher re-offers through `configure`: Janus sees the new ufrag/pwd and restarts ICE;
+   * the answer carries its new credentials and candidates. A Streaming viewer cannot re-offer
+   * on Janus 1.4 (460 "Already watching", and Janus has restarted ICE by then).
    */
   async restartIce(peer: PeerRef, offerSdp: string): Promise<RestartIceResult> {
+    if (peer.kind === 'viewer') throw new MediaNegotiationError('Janus cannot restart ICE for a viewer from the viewer\'s offer');
     try {
-      if (peer.kind === 'publisher') {
-        const entry = this.publishers.get(peer.id);
-        if (!entry) throw new MediaNotFoundError('the publisher is gone from the media server');
-        const res = await withTimeout(
-          entry.handle.message({ request: 'configure' }, { type: 'offer', sdp: offerSdp, rid_order: entry.ridOrder } as { type: string; sdp: string }),
-          'configure (ICE restart)',
-        );
-        if (!res.jsep?.sdp) throw new MediaNegotiationError('Janus returned no answer to the ICE restart offer');
-        return { answerSdp: res.jsep.sdp };
-      }
-      const entry = this.viewers.get(peer.id);
-      if (!entry) throw new MediaNotFoundError('the viewer is gone from the media server');
-      const res = await withTimeout(entry.handle.message({ request: 'watch', id: entry.mountpointId, restart: true }), 'watch (ICE restart)');
-      const serverOffer = res.jsep?.sdp;
-      if (!serverOffer) throw new MediaNegotiationError('Janus made no offer for the ICE restart');
-      await withTimeout(
-        entry.handle.message({ request: 'start' }, { type: 'answer', sdp: answerOnBehalfOfClient(serverOffer, offerSdp) }),
-        'start (ICE restart)',
+      const entry = this.publishers.get(peer.id);
+      if (!entry) throw new MediaNotFoundError('the publisher is gone from the media server');
+      const res = await withTimeout(
+        entry.handle.message({ request: 'configure' }, { type: 'offer', sdp: offerSdp, rid_order: entry.ridOrder } as { type: string; sdp: string }),
+        'configure (ICE restart)',
       );
-      return { answerSdp: serverOffer };
+      if (!res.jsep?.sdp) throw new MediaNegotiationError('Janus returned no answer to the ICE restart offer');
+      return { answerSdp: res.jsep.sdp };
     } catch (err) {
       throw translateError(err, 'restart ICE');
     }

@@ -1,5 +1,6 @@
 import {
   FanoutRequest,
+  FanoutResult,
   LayerChoice,
   MediaEvent,
   MediaHealth,
@@ -52,8 +53,11 @@ export class FakeMediaServer implements MediaServer {
     this.record('publish', req);
     return { publisher: { kind: 'publisher', id: `p${++this.next}` }, answerSdp: this.answerSdp, tracks: [] };
   }
-  async startFanout(req: FanoutRequest): Promise<void> {
+  /** What startFanout reports as selectable layers. */
+  selectableLayers: string[] = [];
+  async startFanout(req: FanoutRequest): Promise<FanoutResult> {
     this.record('startFanout', req);
+    return { selectableLayers: this.selectableLayers };
   }
   async watch(req: WatchRequest): Promise<WatchResult> {
     this.record('watch', req);

@@ -1,0 +1,160 @@
+/**
+ * Media end to end in the test namespace, with real Chromium peers on both sides:
+ * a mid-GOP join against an encoder with a 4 s keyframe interval that ignores keyframe
+ * requests (as OBS does), simulcast with three layers and layer switching, trickle and ICE
+ * restart from a browser player, and a player that vanishes without DELETE.
+ */
+import { execFileSync } from 'node:child_process';
+import { Browser, Page } from 'playwright-core';
+import { IGNORE_KEYFRAME_REQUESTS, launchChromium } from './harness/browser';
+import { measureWhep, publishObsShaped } from './harness/publisher';
+import { TestStack } from './harness/stack';
+import { playerVideoStats, restartIceFromPage, startTricklePlayer } from './harness/trickle-player';
+
+const KEYFRAME_INTERVAL_MS = 4000;
+const stack = new TestStack(18480, 18588);
+let obsLike: Browser;
+let browser: Browser;
+
+beforeAll(async () => {
+  await stack.start();
+  obsLike = await launchChromium([IGNORE_KEYFRAME_REQUESTS]);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await obsLike?.close();
+  await browser?.close();
+  await stack.stop();
+});
+
+async function pageOn(b: Browser): Promise<Page> {
+  const page = await b.newPage();
+  page.on('pageerror', (err) => console.warn(`[page error] ${err.message}`));
+  // A secure-context page of our own origin: getUserMedia needs one.
+  await page.goto(`${stack.apiUrl}/health`);
+  return page;
+}
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(v)})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('keyframe cache', () => {
+  it('a viewer joining mid-GOP decodes its first frame well before the encoder\'s next keyframe', async () => {
+    const { channel, key } = await stack.createChannel('Gop');
+    const publisher = await pageOn(obsLike);
+    const published = await publishObsShaped(publisher, `${stack.apiUrl}/whip`, key, { keyframeIntervalMs: KEYFRAME_INTERVAL_MS });
+    expect(published.status).toBe(201);
+    // Let a few GOPs pass, then join 1 s after a forced keyframe: 3 s before the next one.
+    const keyframes = () => publisher.evaluate(() => (window as unknown as { __keyframesAt: number[] }).__keyframesAt);
+    const seen = (await until('two forced keyframes', keyframes, (k) => k.length >= 2, 15000)).length;
+    const [last] = (await until('the next keyframe', keyframes, (k) => k.length > seen, 6000)).slice(-1);
+    await new Promise((r) => setTimeout(r, last + 1000 - Date.now()));
+    const viewer = await pageOn(browser);
+    const joinedAt = Date.now();
+    const watched = await measureWhep(viewer, `${stack.apiUrl}/whep/${channel.slug}`);
+    expect(watched.status).toBe(201);
+    expect(watched.firstFrameMs).toBeGreaterThan(0);
+    const nextKeyframe = last + KEYFRAME_INTERVAL_MS;
+    console.log(
+      `[figures] mid-GOP join ${joinedAt - last} ms after a keyframe: first frame ${watched.firstFrameMs.toFixed(0)} ms after POST, ` +
+        `${nextKeyframe - watched.firstFrameAt} ms before the next keyframe`,
+    );
+    // Ordering, not speed: without the cache nothing decodes before the next keyframe.
+    expect(watched.firstFrameAt).toBeLessThan(nextKeyframe - 1000);
+    await viewer.close();
+    await fetch(published.location!, { method: 'DELETE' });
+    await publisher.close();
+  });
+});
+
+describe('simulcast', () => {
+  it('takes three layers from Chromium and relays the full-size one to viewers', async () => {
+    const { channel, key } = await stack.createChannel('Layers');
+    const publisher = await pageOn(browser);
+    const published = await publishObsShaped(publisher, `${stack.apiUrl}/whip`, key, { rids: ['0', '1', '2'], width: 1280, height: 720 });
+    expect(published.status).toBe(201);
+    const sent = await until(
+      'three encoded layers',
+      () =>
+        publisher.evaluate(async () => {
+          const widths: number[] = [];
+          (await (window as unknown as { __publisher: RTCPeerConnection }).__publisher.getStats()).forEach((s) => {
+            if (s.type === 'outbound-rtp' && s.kind === 'video' && s.framesEncoded > 0) widths.push(s.frameWidth);
+          });
+          return widths.sort((a, b) => b - a);
+        }),
+      (w) => w.length === 3,
+    );
+    expect(sent).toEqual([1280, 640, 320]);
+    const viewer = await pageOn(browser);
+    const started = await startTricklePlayer(viewer, `${stack.apiUrl}/whep/${channel.slug}`);
+    expect(started.status).toBe(201);
+    const playing = await until('full-size frames', () => playerVideoStats(viewer), (s) => s.frameWidth === 1280 && s.framesDecoded > 10);
+    expect(playing.frameWidth).toBe(1280);
+    const session = await viewer.evaluate(() => (window as unknown as { __tp: { url: string } }).__tp.url);
+    await fetch(session, { method: 'DELETE' });
+    await fetch(published.location!, { method: 'DELETE' });
+    await viewer.close();
+    await publisher.close();
+  });
+});
+
+describe('trickle and ICE restart from browser clients', () => {
+  it('a player trickles its candidates; a publisher restarts ICE and the viewer keeps decoding', async () => {
+    const { channel, key } = await stack.createChannel('Restart');
+    const publisher = await pageOn(browser);
+    const published = await publishObsShaped(publisher, `${stack.apiUrl}/whip`, key);
+    expect(published.status).toBe(201);
+    const viewer = await pageOn(browser);
+    const started = await startTricklePlayer(viewer, `${stack.apiUrl}/whep/${channel.slug}`);
+    expect(started.status).toBe(201);
+    const playing = await until('frames', () => playerVideoStats(viewer), (s) => s.framesDecoded > 10);
+    const patches = await viewer.evaluate(() => (window as unknown as { __tp: { patches: number[] } }).__tp.patches);
+    expect(patches.length).toBeGreaterThan(0);
+    expect(patches.every((s) => s === 204)).toBe(true);
+
+    const restarted = await restartIceFromPage(publisher);
+    expect(restarted).toEqual({ status: 200, etagChanged: true, ufragChanged: true });
+    const after = await until('frames after the restart', () => playerVideoStats(viewer), (s) => s.framesDecoded > playing.framesDecoded + 60);
+    expect(after.iceState).toBe('connected');
+    const publisherIce = await publisher.evaluate(() => (window as unknown as { __tp: { pc: RTCPeerConnection } }).__tp.pc.iceConnectionState);
+    expect(publisherIce).toBe('connected');
+    await viewer.close();
+    await fetch(published.location!, { method: 'DELETE' });
+    await publisher.close();
+  });
+});
+
+describe('a player that vanishes', () => {
+  it('is hung up and removed without a DELETE, leaving nothing in Janus', async () => {
+    const { channel, key } = await stack.createChannel('Vanish');
+    const publisher = await pageOn(browser);
+    const published = await publishObsShaped(publisher, `${stack.apiUrl}/whip`, key);
+    expect(published.status).toBe(201);
+    const before = await stack.media.inventory();
+    const marker = `onair-doomed-${process.pid}-${Date.now()}`;
+    const doomed = await launchChromium([`--${marker}`]);
+    const viewer = await pageOn(doomed);
+    const watched = await measureWhep(viewer, `${stack.apiUrl}/whep/${channel.slug}`);
+    expect(watched.firstFrameMs).toBeGreaterThan(0);
+    expect((await stack.media.inventory()).peerHandles).toBe(before.peerHandles + 1);
+    // Kill the browser process outright: no DELETE, no orderly close, nothing more on the wire.
+    execFileSync('pkill', ['-KILL', '-f', marker]);
+    await doomed.close().catch(() => undefined);
+    const started = Date.now();
+    await until('the viewer to be released', () => stack.media.inventory(), (inv) => inv.peerHandles === before.peerHandles, 45000);
+    console.log(`[figures] vanished player released after ${Date.now() - started} ms`);
+    const status = await (await fetch(`${stack.apiUrl}/channels/${channel.slug}`)).json();
+    expect(status.viewers).toBe(0);
+    await fetch(published.location!, { method: 'DELETE' });
+    await publisher.close();
+  });
+});

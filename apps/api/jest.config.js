@@ -13,5 +13,7 @@ module.exports = {
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
     }),
+    // `npm run bench` only: figures, not assertions.
+    preset({ displayName: 'api-bench', rootDir: __dirname, testMatch: ['<rootDir>/bench/**/*.bench-spec.ts'], testTimeout: 600000 }),
   ],
 };

@@ -15,12 +15,21 @@ DATABASE_URL="$(ONAIR_PG_FSYNC=off bash "$here/postgres.sh" start "$pgdir" 5432)
 export DATABASE_URL
 npx --no-install prisma migrate deploy >/dev/null || onair_die "migrations failed"
 
+if [ "${1:-}" = --bench ]; then
+  # `npm run bench`: figures only, printed by the benchmark specs.
+  cd apps/api && exec npx --no-install jest --config jest.config.js --ci --selectProjects api-bench --forceExit
+fi
+
 out="$root/test-output"
 rm -rf "$out"; mkdir -p "$out"
 status=0
 for project in libs/protocol libs/whep-client apps/api; do
   name="$(basename "$project")"
-  (cd "$project" && npx --no-install jest --config jest.config.js --ci --json --outputFile="$out/jest-$name.json") || status=1
+  select=()
+  [ "$project" = apps/api ] && select=(--selectProjects api api-e2e) # not the benchmark
+  # --forceExit: a library timer left behind must not hold CI after the results are in.
+  (cd "$project" && npx --no-install jest --config jest.config.js --ci --forceExit "${select[@]}" \
+    --json --outputFile="$out/jest-$name.json") || status=1
 done
 
 # One closing line for the whole suite.
@@ -30,6 +39,13 @@ node -e '
   for (const f of fs.readdirSync(dir).filter((f) => f.startsWith("jest-"))) {
     const r = JSON.parse(fs.readFileSync(dir + "/" + f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
+  }
+  // The WHIP/WHEP conformance table: rule ids lead the conformance spec test names.
+  const api = JSON.parse(fs.readFileSync(dir + "/jest-api.json", "utf8"));
+  const rules = api.testResults.filter((r) => r.name.endsWith("conformance.e2e-spec.ts")).flatMap((r) => r.assertionResults);
+  if (rules.length > 0) {
+    console.log("\nWHIP/WHEP conformance:");
+    for (const a of rules) console.log(`  ${a.status === "passed" ? "pass" : a.status.toUpperCase()}  ${a.title}`);
   }
   console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 ' "$out"

@@ -17,4 +17,4 @@ npx --no-install nx run-many -t build --output-style=static >test-build.log 2>&1
   || { tail -40 test-build.log; onair_die "build failed (full log: test-build.log)"; }
 rm -f test-build.log
 
-exec bash "$here/netns-run.sh" bash "$here/test-in-netns.sh"
+exec bash "$here/netns-run.sh" bash "$here/test-in-netns.sh" "$@"

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { openEventStream } from '../http/event-stream';
-import { ChannelEvent } from '../live/channel-events';
+import { ChannelEvent, channelEventData } from '../live/channel-events';
 import { ChannelService, ChannelStatus } from './channel.service';
 
 @Controller('channels')
@@ -32,19 +32,7 @@ export class ChannelController {
     // Subscribing validates the channel (404/401) before the stream starts.
     const unsubscribe = await this.channels.follow(slug, (e) => send(e));
     const stream = openEventStream(req, res, unsubscribe);
-    send = (e) => stream.send(e.type, channelEventData(e));
+    send = (e) => stream.send(e.type, channelEventData(e, 'layers'));
     pending.splice(0).forEach(send);
-  }
-}
-
-function channelEventData(e: ChannelEvent): unknown {
-  switch (e.type) {
-    case 'active':
-    case 'inactive':
-      return {};
-    case 'viewercount':
-      return { viewercount: e.viewercount };
-    case 'layers':
-      return { layers: e.layers.map((l) => ({ rid: l.encodingId })) };
   }
 }

@@ -51,10 +51,22 @@ export class ChannelEvents {
     };
   }
 
-  /** Open subscriptions (for tests and metrics). */
-  get subscriptions(): number {
-    let n = 0;
-    for (const s of this.listeners.values()) n += s.size;
-    return n;
+}
+
+/**
+ * The JSON data of an event as the WHEP events extension defines it; the layer list goes
+ * under `layersKey` (the video's mediaId for WHEP, "layers" for onair's channel feed).
+ */
+export function channelEventData(e: ChannelEvent, layersKey: string): unknown {
+  switch (e.type) {
+    case 'active':
+    case 'inactive':
+      return {};
+    case 'viewercount':
+      return { viewercount: e.viewercount };
+    case 'layers':
+      return {
+        [layersKey]: e.layers.map((l) => ({ rid: l.encodingId, ...(l.width ? { width: l.width, height: l.height } : {}), ...(l.bitrate ? { bitrate: l.bitrate } : {}) })),
+      };
   }
 }

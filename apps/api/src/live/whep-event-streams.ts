@@ -76,10 +76,6 @@ export class WhepEventStreams {
     for (const entry of [...this.streams.values()]) if (entry.sessionId === sessionId) this.remove(entry);
   }
 
-  get size(): number {
-    return this.streams.size;
-  }
-
   private deliver(entry: EventStreamEntry, event: ChannelEvent): void {
     if (!entry.types.has(event.type)) return;
     if (entry.sink) {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DomainError } from '../errors/domain-error';
 import { openEventStream } from '../http/event-stream';
 import { readJsonBody } from '../http/sdp-request';
-import { ChannelEvent } from '../live/channel-events';
+import { channelEventData } from '../live/channel-events';
 import { LayerRequest, PlaybackService } from '../live/playback.service';
 import { EventSink, WhepEventStreams } from '../live/whep-event-streams';
 import { whepSessionId } from './whep.controller';
@@ -37,7 +37,7 @@ export class WhepExtensionsController {
     // 404 before anything is written if the stream is unknown.
     this.streams.check(sessionId, streamId);
     const sink: EventSink = {
-      send: (e) => stream.send(e.type, whepEventData(e, videoMediaId)),
+      send: (e) => stream.send(e.type, channelEventData(e, videoMediaId)),
       close: () => stream.close(),
     };
     const stream = openEventStream(req, res, () => this.streams.detach(streamId, sink));
@@ -93,17 +93,4 @@ function parseLayerRequest(body: unknown): LayerRequest {
     throw new DomainError('unprocessable', 'onair selects simulcast encodings by "rid"; maxWidth/maxHeight are not supported');
   }
   return { mediaId: b.mediaId === undefined ? undefined : String(b.mediaId), encodingId: b.rid ?? b.encodingId };
-}
-
-/** The JSON of each event as the extension defines it. */
-function whepEventData(e: ChannelEvent, videoMediaId: string): unknown {
-  switch (e.type) {
-    case 'active':
-    case 'inactive':
-      return {};
-    case 'viewercount':
-      return { viewercount: e.viewercount };
-    case 'layers':
-      return { [videoMediaId]: e.layers.map((l) => ({ rid: l.encodingId, ...(l.width ? { width: l.width, height: l.height } : {}), ...(l.bitrate ? { bitrate: l.bitrate } : {}) })) };
-  }
 }

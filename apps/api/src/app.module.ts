@@ -22,6 +22,14 @@ import { WhepEventStreams } from './live/whep-event-streams';
 import { WhepExtensionsController } from './whep/whep-extensions.controller';
 import { WhepController } from './whep/whep.controller';
 import { WhipController } from './whip/whip.controller';
+import { AuthController } from './accounts/auth.controller';
+import { AuthService } from './accounts/auth.service';
+import { SignedInGuard } from './accounts/signed-in.guard';
+import { UserRepository } from './accounts/user.repository';
+import { StudioController } from './studio/studio.controller';
+import { StudioLive } from './studio/studio-live';
+import { StudioService } from './studio/studio.service';
+import { WatchAccess } from './channels/watch-access';
 
 export interface AppModuleOptions {
   config: OnairConfig;
@@ -34,7 +42,7 @@ export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [WhipController, WhepController, WhepExtensionsController, ChannelController, HealthController],
+      controllers: [WhipController, WhepController, WhepExtensionsController, ChannelController, HealthController, AuthController, StudioController],
       providers: [
         { provide: ONAIR_CONFIG, useValue: options.config },
         { provide: MEDIA_SERVER, ...(options.mediaServer ?? { useClass: JanusMediaServer }) },
@@ -52,6 +60,12 @@ export class AppModule {
         ChannelService,
         BroadcastService,
         PlaybackService,
+        UserRepository,
+        AuthService,
+        SignedInGuard,
+        StudioService,
+        StudioLive,
+        WatchAccess,
       ],
       exports: [ONAIR_CONFIG, PrismaService, StreamKeyService, ChannelRepository, MEDIA_SERVER],
     };

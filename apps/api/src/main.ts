@@ -24,6 +24,9 @@ async function bootstrap(): Promise<void> {
   setupHttp(app, config);
   await app.listen(config.http.port, config.http.host);
   new Logger('onair').log(`API listening on http://${config.http.host}:${config.http.port}`);
+  if (config.secret.ephemeral) {
+    new Logger('onair').warn('ONAIR_SECRET is not set: private channels\' share links stop working when the API restarts');
+  }
 }
 
 void bootstrap();

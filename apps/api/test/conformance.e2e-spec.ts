@@ -190,7 +190,7 @@ describe('WHIP endpoint (RFC 9725)', () => {
       { id: '2', direction: 'recv' },
     ]);
     expect(video.simulcast).toBe('recv 0;1;2');
-    // ...and the channel is playable (the highest layer is relayed; see X04).
+    // ...and the channel is playable (layer selection: X04).
     const { res } = await watch(channel.slug);
     expect(res.status).toBe(201);
   });
@@ -416,18 +416,38 @@ describe('WHEP extensions', () => {
     expect((await fetch(url, { method: 'POST', headers: json, body: '{not json' })).status).toBe(400);
   });
 
-  it('X04 layers: the top simulcast layer is relayed, so no layer extension is offered and a layer request is 422', async () => {
+  it('X04 layers: a simulcast stream offers the layer extension, lists its rids in "layers", and switches by rid', async () => {
     const obs = await live(fresh(OBS_SIMULCAST_OFFER));
     const { res } = await watch(obs.channel.slug);
     const session = api(res.headers.get('location')!);
-    expect(links(res, 'urn:ietf:params:whep:ext:core:layer')).toHaveLength(0);
+    const [layerLink] = links(res, 'urn:ietf:params:whep:ext:core:layer');
+    expect(api(layerLink.uri)).toBe(`${session}/layer`);
+    const created = await fetch(`${session}/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '["layers"]' });
+    const got = await readEvents(api(created.headers.get('location')!), (e) => e.length >= 1);
+    expect(got.events[0].event).toBe('layers');
+    // draft-ietf-wish-whep-events: {"<mediaId>": [{"rid": ...}, ...]}, largest first.
+    const [layers] = Object.values(JSON.parse(got.events[0].data) as Record<string, { rid: string }[]>);
+    expect(layers.map((l) => l.rid)).toEqual(['0', '1', '2']);
     const json = { 'Content-Type': 'application/json' };
-    const refused = await fetch(`${session}/layer`, { method: 'POST', headers: json, body: '{"rid":"1"}' });
+    const post = (body: string, headers: Record<string, string> = json) => fetch(`${session}/layer`, { method: 'POST', headers, body });
+    expect((await post('{"encodingId":"2"}')).status).toBe(200);
+    expect((await post('{"rid":"1"}')).status).toBe(200);
+    expect((await fetch(`${session}/layer`, { method: 'DELETE' })).status).toBe(200);
+    const unknown = await post('{"encodingId":"7"}');
+    expect(unknown.status).toBe(400);
+    expect((await problem(unknown)).detail).toMatch(/no layer with encodingId "7"; this stream has "0", "1", "2"/);
+    expect((await post('{"rid":7}')).status).toBe(400);
+    expect((await post('{"spatialLayerId":1}')).status).toBe(422);
+    expect((await post('x', { 'Content-Type': 'text/plain' })).status).toBe(415);
+  });
+
+  it('X05 layers: a single-layer stream offers no layer extension and a layer request is 422', async () => {
+    const obs = await live();
+    const { res } = await watch(obs.channel.slug);
+    expect(links(res, 'urn:ietf:params:whep:ext:core:layer')).toHaveLength(0);
+    const refused = await fetch(`${api(res.headers.get('location')!)}/layer`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"rid":"1"}' });
     expect(refused.status).toBe(422);
     expect((await problem(refused)).detail).toMatch(/no simulcast layers/);
-    expect((await fetch(`${session}/layer`, { method: 'POST', headers: json, body: '{"rid":7}' })).status).toBe(400);
-    expect((await fetch(`${session}/layer`, { method: 'POST', headers: json, body: '{"spatialLayerId":1}' })).status).toBe(422);
-    expect((await fetch(`${session}/layer`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' })).status).toBe(415);
   });
 });
 

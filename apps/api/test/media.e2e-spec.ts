@@ -76,30 +76,44 @@ describe('keyframe cache', () => {
 });
 
 describe('simulcast', () => {
-  it('takes three layers from Chromium and relays the full-size one to viewers', async () => {
+  it('takes three layers from Chromium; a viewer starts on the full-size one and switches layers', async () => {
     const { channel, key } = await stack.createChannel('Layers');
     const publisher = await pageOn(browser);
     const published = await publishObsShaped(publisher, `${stack.apiUrl}/whip`, key, { rids: ['0', '1', '2'], width: 1280, height: 720 });
     expect(published.status).toBe(201);
-    const sent = await until(
-      'three encoded layers',
-      () =>
-        publisher.evaluate(async () => {
-          const widths: number[] = [];
-          (await (window as unknown as { __publisher: RTCPeerConnection }).__publisher.getStats()).forEach((s) => {
-            if (s.type === 'outbound-rtp' && s.kind === 'video' && s.framesEncoded > 0) widths.push(s.frameWidth);
-          });
-          return widths.sort((a, b) => b - a);
-        }),
-      (w) => w.length === 3,
-    );
+    const encoded = () =>
+      publisher.evaluate(async () => {
+        const layers: { rid: string; width: number; fps: number; plis: number; keyframes: number }[] = [];
+        (await (window as unknown as { __publisher: RTCPeerConnection }).__publisher.getStats()).forEach((s) => {
+          if (s.type === 'outbound-rtp' && s.kind === 'video' && s.framesEncoded > 0) {
+            layers.push({ rid: s.rid, width: s.frameWidth, fps: s.framesPerSecond, plis: s.pliCount, keyframes: s.keyFramesEncoded });
+          }
+        });
+        return layers.sort((a, b) => b.width - a.width);
+      });
+    const sent = (await until('three encoded layers', encoded, (l) => l.length === 3)).map((l) => l.width);
     expect(sent).toEqual([1280, 640, 320]);
     const viewer = await pageOn(browser);
     const started = await startTricklePlayer(viewer, `${stack.apiUrl}/whep/${channel.slug}`);
     expect(started.status).toBe(201);
-    const playing = await until('full-size frames', () => playerVideoStats(viewer), (s) => s.frameWidth === 1280 && s.framesDecoded > 10);
-    expect(playing.frameWidth).toBe(1280);
     const session = await viewer.evaluate(() => (window as unknown as { __tp: { url: string } }).__tp.url);
+    await until('full-size frames', () => playerVideoStats(viewer), (s) => s.frameWidth === 1280 && s.framesDecoded > 10);
+
+    // The WHEP layer extension, as a player uses it: pick an encoding by rid.
+    const pick = (encodingId: string) =>
+      fetch(`${session}/layer`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ encodingId }) });
+    for (const [rid, width] of [['2', 320], ['1', 640], ['0', 1280]] as const) {
+      const res = await pick(rid);
+      expect(res.status).toBe(200);
+      const before = (await playerVideoStats(viewer)).framesDecoded;
+      const now = await until(`layer "${rid}" at ${width} px`, () => playerVideoStats(viewer), (s) => s.frameWidth === width && s.framesDecoded > before + 10).catch(
+        async (err: Error) => {
+          const janusSaid = stack.janus.log.filter((l) => /PLI|keyframe|substream|imulcast/i.test(l)).slice(-15);
+          throw new Error(`${err.message}; the publisher encodes ${JSON.stringify(await encoded())}\n${janusSaid.join('\n')}`);
+        },
+      );
+      expect(now.frameWidth).toBe(width);
+    }
     await fetch(session, { method: 'DELETE' });
     await fetch(published.location!, { method: 'DELETE' });
     await viewer.close();

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { openEventStream } from '../http/event-stream';
 import { ChannelEvent, channelEventData } from '../live/channel-events';
 import { ChannelService, ChannelStatus } from './channel.service';
+import { playbackToken } from './watch-access';
 
 @Controller('channels')
 export class ChannelController {
@@ -14,9 +15,10 @@ export class ChannelController {
     return { channels: await this.channels.listLive() };
   }
 
+  /** A channel's page data. Private channels: `?token=` or `Authorization: Bearer` (a share link's token). */
   @Get(':slug')
-  status(@Param('slug') slug: string): Promise<ChannelStatus> {
-    return this.channels.status(slug);
+  status(@Param('slug') slug: string, @Req() req: Request): Promise<ChannelStatus> {
+    return this.channels.status(slug, playbackToken(req));
   }
 
   /**
@@ -30,7 +32,7 @@ export class ChannelController {
       pending.push(e);
     };
     // Subscribing validates the channel (404/401) before the stream starts.
-    const unsubscribe = await this.channels.follow(slug, (e) => send(e));
+    const unsubscribe = await this.channels.follow(slug, playbackToken(req), (e) => send(e));
     const stream = openEventStream(req, res, unsubscribe);
     send = (e) => stream.send(e.type, channelEventData(e, 'layers'));
     pending.splice(0).forEach(send);

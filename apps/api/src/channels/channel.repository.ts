@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
-import { ChannelVisibility as DbVisibility } from '../generated/prisma/client';
+import { ChannelVisibility as DbVisibility, Prisma } from '../generated/prisma/client';
 import { Channel, ChannelVisibility } from './channel';
 
 const toVisibility = (v: DbVisibility): ChannelVisibility => v.toLowerCase() as ChannelVisibility;
 const fromVisibility = (v: ChannelVisibility): DbVisibility => v.toUpperCase() as DbVisibility;
 
-type ChannelRow = { id: string; slug: string; title: string; description: string; visibility: DbVisibility };
+type ChannelRow = { id: string; ownerId: string | null; slug: string; title: string; description: string; visibility: DbVisibility };
 const toChannel = (row: ChannelRow): Channel => ({
   id: row.id,
+  ownerId: row.ownerId,
   slug: row.slug,
   title: row.title,
   description: row.description,
@@ -29,15 +30,54 @@ export class ChannelRepository {
     return rows.map(toChannel);
   }
 
-  async create(input: { slug: string; title: string; description?: string; visibility?: ChannelVisibility }): Promise<Channel> {
-    const row = await this.prisma.channel.create({
-      data: {
-        slug: input.slug,
-        title: input.title,
-        description: input.description ?? '',
-        visibility: fromVisibility(input.visibility ?? 'public'),
-      },
-    });
-    return toChannel(row);
+  async findById(id: string): Promise<Channel | null> {
+    const row = await this.prisma.channel.findUnique({ where: { id } });
+    return row && toChannel(row);
   }
+
+  /** Channels of one owner (all channels when ownerId is undefined), oldest first. */
+  async list(ownerId?: string): Promise<Channel[]> {
+    const rows = await this.prisma.channel.findMany({ where: ownerId === undefined ? {} : { ownerId }, orderBy: { createdAt: 'asc' } });
+    return rows.map(toChannel);
+  }
+
+  /** Null when the slug is taken. */
+  async create(input: { slug: string; title: string; description?: string; visibility?: ChannelVisibility; ownerId?: string }): Promise<Channel | null> {
+    try {
+      const row = await this.prisma.channel.create({
+        data: {
+          ownerId: input.ownerId,
+          slug: input.slug,
+          title: input.title,
+          description: input.description ?? '',
+          visibility: fromVisibility(input.visibility ?? 'public'),
+        },
+      });
+      return toChannel(row);
+    } catch (err) {
+      if (isUniqueViolation(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Null when the new slug is taken. */
+  async update(id: string, changes: Partial<Pick<Channel, 'slug' | 'title' | 'description' | 'visibility'>>): Promise<Channel | null> {
+    try {
+      const row = await this.prisma.channel.update({
+        where: { id },
+        data: { ...changes, visibility: changes.visibility && fromVisibility(changes.visibility) },
+      });
+      return toChannel(row);
+    } catch (err) {
+      if (isUniqueViolation(err)) return null;
+      throw err;
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.prisma.channel.deleteMany({ where: { id } });
+  }
+
 }
+
+const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';

@@ -5,6 +5,7 @@ import { ChannelEvent, ChannelEvents } from '../live/channel-events';
 import { LiveRegistry } from '../live/live-registry';
 import { Channel, CHANNEL_SLUG, ChannelVisibility } from './channel';
 import { ChannelRepository } from './channel.repository';
+import { WatchAccess } from './watch-access';
 
 export interface ChannelStatus {
   slug: string;
@@ -24,19 +25,16 @@ export class ChannelService {
     private readonly broadcasts: BroadcastRepository,
     private readonly live: LiveRegistry,
     private readonly events: ChannelEvents,
+    private readonly access: WatchAccess,
   ) {}
 
   /**
    * Follows a channel's live state: `listener` gets the current state at once (active or
    * inactive, viewer count, layers), then every change. Returns the unsubscribe function.
-   * Private channels need a playback token (not yet: 401).
+   * Private channels need a playback token.
    */
-  async follow(slug: string, listener: (e: ChannelEvent) => void): Promise<() => void> {
-    const channel = CHANNEL_SLUG.test(slug) ? await this.channels.findBySlug(slug) : null;
-    if (!channel) throw new DomainError('not-found', `no channel named "${slug}"`);
-    if (channel.visibility === 'private') {
-      throw new DomainError('unauthorized', `channel "${channel.slug}" is private: ask its owner for a playback link`);
-    }
+  async follow(slug: string, token: string | undefined, listener: (e: ChannelEvent) => void): Promise<() => void> {
+    const channel = await this.access.channel(slug, token);
     const b = this.live.broadcastOnChannel(channel.id);
     if (b?.playable) {
       listener({ type: 'active' });
@@ -48,9 +46,9 @@ export class ChannelService {
     return this.events.subscribe(channel.id, listener);
   }
 
-  async status(slug: string): Promise<ChannelStatus> {
-    const channel = CHANNEL_SLUG.test(slug) ? await this.channels.findBySlug(slug) : null;
-    if (!channel) throw new DomainError('not-found', `no channel named "${slug}"`);
+  /** A channel's page data; a private channel needs its playback token. */
+  async status(slug: string, token: string | undefined): Promise<ChannelStatus> {
+    const channel = await this.access.channel(slug, token);
     const [open] = await this.broadcasts.findOpen([channel.id]);
     return this.toStatus(channel, open?.startedAt);
   }

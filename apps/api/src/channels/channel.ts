@@ -3,6 +3,8 @@ export type ChannelVisibility = 'public' | 'unlisted' | 'private';
 
 export interface Channel {
   id: string;
+  /** The studio account that manages it; null for channels made before any account existed. */
+  ownerId: string | null;
   slug: string;
   title: string;
   description: string;

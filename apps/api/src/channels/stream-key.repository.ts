@@ -8,6 +8,11 @@ export interface StreamKeyRecord {
   hint: string;
 }
 
+export interface StreamKeyListing extends StreamKeyRecord {
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
 @Injectable()
 export class StreamKeyRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -29,5 +34,17 @@ export class StreamKeyRepository {
 
   async touch(id: string): Promise<void> {
     await this.prisma.streamKey.update({ where: { id }, data: { lastUsedAt: new Date() } });
+  }
+
+  /** A channel's keys that still work, oldest first. */
+  async listActive(channelId: string): Promise<StreamKeyListing[]> {
+    const rows = await this.prisma.streamKey.findMany({ where: { channelId, revokedAt: null }, orderBy: { createdAt: 'asc' } });
+    return rows.map((r) => ({ id: r.id, channelId: r.channelId, label: r.label, hint: r.hint, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt }));
+  }
+
+  /** Revokes one key of a channel; false when the channel has no such active key. */
+  async revoke(channelId: string, id: string): Promise<boolean> {
+    const res = await this.prisma.streamKey.updateMany({ where: { id, channelId, revokedAt: null }, data: { revokedAt: new Date() } });
+    return res.count === 1;
   }
 }

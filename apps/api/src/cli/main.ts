@@ -57,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
         const created = !channel;
         if (command === 'key' && !channel) return usage(`no channel named "${slug}"`);
         channel ??= await channels.create({ slug, title: values.title ?? slug });
+        if (!channel) return usage(`the slug "${slug}" was taken while creating it; run the command again`);
         const needsKey = command === 'key' || (await app.get(StreamKeyRepository).countActive(channel.id)) === 0;
         const minted = needsKey ? await keys.mint(channel.id, values.label ?? (command === 'key' ? 'cli' : 'first key')) : undefined;
         process.stdout.write(JSON.stringify({ slug: channel.slug, title: channel.title, created, streamKey: minted?.key ?? null }) + '\n');

@@ -6,6 +6,9 @@
 export type DomainErrorCode =
   | 'bad-request' // malformed input (bad SDP, bad slug)
   | 'unauthorized' // missing or wrong bearer token
+  | 'sign-in-required' // a studio request without a (valid) session cookie
+  | 'forbidden' // signed in, but not allowed (a streamer on an admin-only action, a missing CSRF header)
+  | 'conflict' // the request clashes with stored state (slug taken, deleting a live channel)
   | 'not-found' // no such channel or session
   | 'already-live' // a second publisher on a live channel
   | 'offline' // WHEP on a channel that is not live

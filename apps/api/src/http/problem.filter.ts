@@ -8,6 +8,9 @@ import { MediaNegotiationError, MediaNotFoundError, MediaServerUnavailableError 
 const STATUS: Record<DomainErrorCode, { status: number; title: string }> = {
   'bad-request': { status: 400, title: 'Bad request' },
   unauthorized: { status: 401, title: 'Unauthorized' },
+  'sign-in-required': { status: 401, title: 'Sign in required' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  conflict: { status: 409, title: 'Conflict' },
   'not-found': { status: 404, title: 'Not found' },
   'already-live': { status: 409, title: 'Channel already live' },
   offline: { status: 409, title: 'Channel offline' },

@@ -2,14 +2,27 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { BroadcastEndReason, Prisma } from '../generated/prisma/client';
 
-export type EndReason = 'publisher-left' | 'media-timeout' | 'media-server-lost' | 'shutdown';
+export type EndReason = 'publisher-left' | 'media-timeout' | 'media-server-lost' | 'shutdown' | 'key-revoked';
 
 const END_REASON: Record<EndReason, BroadcastEndReason> = {
   'publisher-left': 'PUBLISHER_LEFT',
   'media-timeout': 'MEDIA_TIMEOUT',
   'media-server-lost': 'MEDIA_SERVER_LOST',
   shutdown: 'SHUTDOWN',
+  'key-revoked': 'KEY_REVOKED',
 };
+
+export interface PastBroadcast {
+  id: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  endReason: EndReason | null;
+  peakViewers: number;
+  videoCodec: string | null;
+  audioCodec: string | null;
+}
+
+const FROM_END_REASON = Object.fromEntries(Object.entries(END_REASON).map(([k, v]) => [v, k])) as Record<BroadcastEndReason, EndReason>;
 
 export interface OpenBroadcast {
   id: string;
@@ -59,5 +72,19 @@ export class BroadcastRepository {
       orderBy: { startedAt: 'desc' },
     });
     return rows.map((r) => ({ id: r.id, channelId: r.channelId, startedAt: r.startedAt }));
+  }
+
+  /** A channel's broadcasts, newest first (the open one included). */
+  async listByChannel(channelId: string, limit: number): Promise<PastBroadcast[]> {
+    const rows = await this.prisma.broadcast.findMany({ where: { channelId }, orderBy: { startedAt: 'desc' }, take: limit });
+    return rows.map((r) => ({
+      id: r.id,
+      startedAt: r.startedAt,
+      endedAt: r.endedAt,
+      endReason: r.endReason ? FROM_END_REASON[r.endReason] : null,
+      peakViewers: r.peakViewers,
+      videoCodec: r.videoCodec,
+      audioCodec: r.audioCodec,
+    }));
   }
 }

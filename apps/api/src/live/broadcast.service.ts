@@ -67,6 +67,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       sessionId,
       broadcastId: opened.id,
       channel,
+      streamKeyId: keyId,
       startedAt: opened.startedAt,
       playable: false,
       tracks: [],

@@ -7,6 +7,8 @@ export interface LiveBroadcast {
   sessionId: string;
   broadcastId: string;
   channel: Channel;
+  /** The stream key the publisher authenticated with (revoking it can end the broadcast). */
+  streamKeyId: string;
   startedAt: Date;
   publisher?: PublisherRef;
   /** ICE session of the WHIP client (set once the media server has answered). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { preferH264PacketizationMode1, rejectedMids, SdpError, validateOffer } from '@onair/protocol';
 import { Channel, CHANNEL_SLUG } from '../channels/channel';
-import { ChannelRepository } from '../channels/channel.repository';
+import { WatchAccess } from '../channels/watch-access';
 import { DomainError } from '../errors/domain-error';
 import { LayerChoice, MEDIA_SERVER, MediaEvent, MediaNotFoundError, MediaServer } from '../media/media-server';
 import { CHANNEL_EVENT_TYPES, ChannelEvent, ChannelEvents, ChannelEventType } from './channel-events';
@@ -37,7 +37,7 @@ export class PlaybackService implements OnModuleInit {
 
   constructor(
     @Inject(MEDIA_SERVER) private readonly media: MediaServer,
-    private readonly channels: ChannelRepository,
+    private readonly access: WatchAccess,
     private readonly live: LiveRegistry,
     private readonly events: ChannelEvents,
     private readonly iceSessions: IceSessionService,
@@ -48,19 +48,9 @@ export class PlaybackService implements OnModuleInit {
     this.media.onEvent((e) => this.onMediaEvent(e));
   }
 
-  /** The channel a WHEP endpoint names, if a viewer may play it (404/401 otherwise). */
-  async playableChannel(slug: string): Promise<Channel> {
-    if (!CHANNEL_SLUG.test(slug)) throw new DomainError('not-found', `no channel named "${slug}"`);
-    const channel = await this.channels.findBySlug(slug);
-    if (!channel) throw new DomainError('not-found', `no channel named "${slug}"`);
-    if (channel.visibility === 'private') {
-      throw new DomainError('unauthorized', `channel "${channel.slug}" is private: ask its owner for a playback link`);
-    }
-    return channel;
-  }
-
-  async start(input: { slug: string; offerSdp: string }): Promise<StartPlaybackResult> {
-    const channel = await this.playableChannel(input.slug);
+  /** WHEP POST: `token` is the playback token private channels need. */
+  async start(input: { slug: string; offerSdp: string; token?: string }): Promise<StartPlaybackResult> {
+    const channel = await this.access.channel(input.slug, input.token);
     let offer;
     try {
       offer = validateOffer(input.offerSdp, 'player');

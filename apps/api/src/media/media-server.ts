@@ -100,6 +100,26 @@ export type MediaEvent =
   | { type: 'disconnected' }
   | { type: 'connected' };
 
+/** What the media server sees of one incoming track of a publisher, right now. */
+export interface TrackStats {
+  mid: string;
+  kind: MediaKind;
+  codec: string;
+  /** Received over the last second, all simulcast layers together. */
+  bitrateKbps: number;
+  packets: number;
+  /** Packets lost on the way in, since the start (from RTCP receiver statistics). */
+  packetsLost: number;
+  /** Retransmission requests the media server sent the publisher, since the start. */
+  nacks: number;
+  /** Simulcast layers arriving (1 without simulcast). */
+  layers: number;
+}
+
+export interface PublisherStats {
+  tracks: TrackStats[];
+}
+
 export interface MediaHealth {
   ok: boolean;
   latencyMs?: number;
@@ -150,6 +170,8 @@ export interface MediaServer {
   restartIce(peer: PeerRef, offerSdp: string): Promise<RestartIceResult>;
   /** Switch a viewer of a simulcast stream to another layer. */
   selectLayer(viewer: ViewerRef, choice: LayerChoice): Promise<void>;
+  /** The publisher's incoming media as the media server sees it (studio health). */
+  publisherStats(publisher: PublisherRef): Promise<PublisherStats>;
 
   onEvent(listener: (event: MediaEvent) => void): () => void;
   health(): Promise<MediaHealth>;

@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { parseWith } from '../http/validation';
 import { DomainError } from '../errors/domain-error';
 import { openEventStream } from '../http/event-stream';
 import { readJsonBody } from '../http/sdp-request';
@@ -80,11 +81,7 @@ const LayerBody = z
   .strict();
 
 function parseLayerRequest(body: unknown): LayerRequest {
-  const parsed = LayerBody.safeParse(body);
-  if (!parsed.success) {
-    throw new DomainError('bad-request', `layer request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
-  }
-  const b = parsed.data;
+  const b = parseWith(LayerBody, body, 'layer request');
   // onair's streams are simulcast (one spatial layer per encoding), not SVC.
   if (b.spatialLayerId !== undefined || b.temporalLayerId !== undefined || b.maxSpatialLayerId !== undefined || b.maxTemporalLayerId !== undefined) {
     throw new DomainError('unprocessable', 'onair selects simulcast encodings by "rid"; spatial/temporal layer ids are not supported');

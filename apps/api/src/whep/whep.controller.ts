@@ -12,6 +12,7 @@ import {
 } from '../http/session-responses';
 import { IceServersService } from '../ice/ice-servers.service';
 import { CHANNEL_EVENT_TYPES } from '../live/channel-events';
+import { playbackToken, WatchAccess } from '../channels/watch-access';
 import { PlaybackService } from '../live/playback.service';
 import { SESSION_ID } from '../live/session-id';
 
@@ -26,13 +27,14 @@ export const WHEP_EXT = {
 export class WhepController {
   constructor(
     private readonly playback: PlaybackService,
+    private readonly access: WatchAccess,
     private readonly iceServers: IceServersService,
   ) {}
 
   @Post(':channel')
   async watch(@Param('channel') channel: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const offerSdp = readSdpBody(req);
-    const started = await this.playback.start({ slug: channel, offerSdp });
+    const started = await this.playback.start({ slug: channel, offerSdp, token: playbackToken(req) });
     const session = `/whep/sessions/${started.sessionId}`;
     const extensions: LinkEntry[] = [{ uri: `${session}/events`, rel: WHEP_EXT.events, params: { events: CHANNEL_EVENT_TYPES.join(',') } }];
     // The layer extension needs the events one (its "layers" event); offered for simulcast streams.
@@ -47,8 +49,8 @@ export class WhepController {
   }
 
   @Head(':channel')
-  async head(@Param('channel') channel: string, @Res() res: Response): Promise<void> {
-    await this.playback.playableChannel(channel);
+  async head(@Param('channel') channel: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.access.channel(channel, playbackToken(req));
     sendEndpointHead(res);
   }
 

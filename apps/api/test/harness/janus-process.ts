@@ -22,7 +22,9 @@ export class JanusProcess {
     mkdirSync(this.dir, { recursive: true }); // again after a stop()
     const files = renderJanusConfig(join(REPO_ROOT, 'infra/janus'), this.config, { prefix, configsFolder: this.dir });
     for (const [name, content] of Object.entries(files)) writeFileSync(join(this.dir, name), content);
-    this.child = spawn(join(prefix, 'bin/janus'), ['-C', join(this.dir, 'janus.jcfg'), '-F', this.dir, '-N'], {
+    // JANUS_DEBUG_LEVEL (0-7) turns up Janus's log, which failing tests print from `log`.
+    const debug = process.env.JANUS_DEBUG_LEVEL ? ['-d', process.env.JANUS_DEBUG_LEVEL] : [];
+    this.child = spawn(join(prefix, 'bin/janus'), ['-C', join(this.dir, 'janus.jcfg'), '-F', this.dir, '-N', ...debug], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (b: Buffer) => this.log.push(...b.toString().split('\n').filter(Boolean));

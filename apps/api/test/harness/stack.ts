@@ -62,7 +62,7 @@ export class TestStack {
   /** A fresh channel with a stream key, straight through onair's own services. */
   async createChannel(title: string, visibility: 'public' | 'unlisted' | 'private' = 'public') {
     const slug = `${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${randomBytes(3).toString('hex')}`;
-    const channel = await this.app!.get(ChannelRepository).create({ slug, title, visibility });
+    const channel = (await this.app!.get(ChannelRepository).create({ slug, title, visibility }))!;
     const { key } = await this.app!.get(StreamKeyService).mint(channel.id, 'test');
     return { channel, key };
   }

@@ -64,6 +64,7 @@ export interface JanodeConnection extends JanodeEmitter {
   close(): Promise<void>;
   listSessions(): Promise<{ sessions: number[] }>;
   listHandles(sessionId: number): Promise<{ handles: number[] }>;
+  handleInfo(sessionId: number, handleId: number): Promise<{ info?: Record<string, unknown> }>;
 }
 
 export interface PluginDescriptor {

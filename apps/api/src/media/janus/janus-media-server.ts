@@ -16,6 +16,8 @@ import {
   NegotiatedTrack,
   PeerRef,
   PublisherRef,
+  PublisherStats,
+  TrackStats,
   RemoteCandidate,
   RestartIceResult,
   PublishRequest,
@@ -44,6 +46,8 @@ const ROOM_CODECS = { video: ['h264', 'vp8', 'vp9', 'av1', 'h265'], audio: ['opu
 /** Host, publisher and guests: room for later multi-host without a new room. */
 const ROOM_MAX_PUBLISHERS = 6;
 const REQUEST_TIMEOUT_MS = 5000;
+/** Janus drops a PLI to a WebRTC publisher sent within a second of the previous one. */
+const KEYFRAME_REQUEST_SPACING_MS = 1100;
 
 /** Fixed payload types for the forward -> mountpoint leg, whatever the publisher negotiated. */
 const MOUNTPOINT_FORMATS: Record<string, { pt: number; fmtp?: string }> = {
@@ -67,6 +71,18 @@ interface PublisherEntry {
   mountpointId?: string;
   forwarders: number[];
   mediaTimer?: NodeJS.Timeout;
+  /** When onair last asked this publisher for a keyframe (performance.now()). */
+  keyframeRequestedAt?: number;
+  keyframeTimer?: NodeJS.Timeout;
+}
+
+/** One media item of a Streaming `create` answer (note the underscores, unlike `info`). */
+interface MountpointPorts {
+  mid: string;
+  port: number;
+  rtcp_port?: number;
+  port_2?: number;
+  port_3?: number;
 }
 
 interface ViewerEntry {
@@ -88,6 +104,9 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
   private readonly listeners = new Set<(e: MediaEvent) => void>();
   private readonly publishers = new Map<string, PublisherEntry>();
   private readonly viewers = new Map<string, ViewerEntry>();
+  /** Simulcast mountpoints: the layered video's mid and its number of layers. */
+  private readonly layeredMountpoints = new Map<string, { mid: string; layers: number }>();
+  private adminConn?: Promise<JanodeConnection>;
   private conn?: JanodeConnection;
   private session?: JanodeSession;
   private roomCtl?: VideoRoomHandle;
@@ -127,6 +146,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     for (const v of [...this.viewers.values()]) await this.closeViewer(v.ref);
     await this.session?.destroy().catch(() => undefined);
     await this.conn?.close().catch(() => undefined);
+    await this.adminConn?.then((c) => c.close()).catch(() => undefined);
     this.dropConnection();
   }
 
@@ -181,9 +201,13 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
   }
 
   private dropConnection(): void {
-    for (const p of this.publishers.values()) clearTimeout(p.mediaTimer);
+    for (const p of this.publishers.values()) {
+      clearTimeout(p.mediaTimer);
+      clearTimeout(p.keyframeTimer);
+    }
     this.publishers.clear();
     this.viewers.clear();
+    this.layeredMountpoints.clear();
     this.conn = this.session = this.roomCtl = this.streamCtl = undefined;
   }
 
@@ -284,15 +308,27 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     });
   }
 
+  /**
+   * A mountpoint per channel, fed over loopback by RTP forwarders of the publisher's tracks.
+   * A simulcast video track gets a simulcast mountpoint: one port per layer (Janus forwards
+   * substream 0, the smallest, to `port`, then `port_2`, `port_3`), and each viewer follows
+   * the layer it asks for, switching on the next keyframe of that layer. Video mountpoints
+   * take RTCP, so a viewer's keyframe request (on join, on a layer switch) reaches the
+   * publisher through the forwarder; the keyframe cache covers publishers that ignore it.
+   */
   async startFanout(req: FanoutRequest): Promise<FanoutResult> {
     const { roomCtl, streamCtl } = this.requireConnected();
     const entry = this.publishers.get(req.publisher.id);
     if (!entry) throw new MediaNotFoundError('the publisher is gone');
+    const layered = req.tracks.find((t) => t.kind === 'video' && (t.rids?.length ?? 0) > 1);
     const media = req.tracks.map((t) => {
       const format = MOUNTPOINT_FORMATS[t.codec];
       if (!format) throw new MediaNegotiationError(`onair cannot relay ${t.kind} codec ${t.codec}`);
       // The mountpoint only listens on loopback: nothing but this node's forwarders feeds it.
-      return { type: t.kind, mid: t.mid, port: 0, iface: '127.0.0.1', codec: t.codec, pt: format.pt, fmtp: format.fmtp };
+      const item: Record<string, unknown> = { type: t.kind, mid: t.mid, port: 0, iface: '127.0.0.1', codec: t.codec, pt: format.pt, fmtp: format.fmtp };
+      if (t.kind === 'video') item.rtcpport = 0;
+      if (t === layered) Object.assign(item, { simulcast: true, port2: 0 }, t.rids!.length > 2 ? { port3: 0 } : {});
+      return item;
     });
     try {
       const created = await withTimeout(
@@ -304,22 +340,27 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
           description: `${OWNER_TAG}${req.name}`,
           is_private: false,
           permanent: false,
-          // Mountpoint-level keyframe cache (the per-stream videobufferkf is a dead option).
+          // Mountpoint-level keyframe cache (the per-stream videobufferkf is a dead option). On a
+          // simulcast mountpoint Janus keeps the smallest layer's GOP: a new viewer's first
+          // frame comes from it, then the viewer moves up on the next keyframe.
           ...(req.keyframeBufferMs > 0 ? { bufferkf_ms: req.keyframeBufferMs } : {}),
           media,
         }),
         'create mountpoint',
       );
       entry.mountpointId = req.mountpointId;
-      const ports = (created.plugindata?.data?.stream?.ports ?? []) as { mid: string; port: number }[];
+      const ports = (created.plugindata?.data?.stream?.ports ?? []) as MountpointPorts[];
       const streams = req.tracks.map((t) => {
-        const port = ports.find((p) => p.mid === t.mid)?.port;
-        if (!port) throw new Error(`mountpoint did not report a port for mid ${t.mid}`);
-        // A simulcast publisher is relayed as one stream: the forwarder follows the highest
-        // layer that flows (and falls back when it stops). Per-layer mountpoints (port2/port3)
-        // did not deliver frames to viewers in onair's end-to-end test on Janus 1.4.1.
-        const simulcast = t.kind === 'video' && (t.rids?.length ?? 0) > 1;
-        return { mid: t.mid, port, pt: MOUNTPOINT_FORMATS[t.codec].pt, ...(simulcast ? { simulcast: true } : {}) };
+        const p = ports.find((x) => x.mid === t.mid);
+        if (!p?.port) throw new Error(`mountpoint did not report a port for mid ${t.mid}`);
+        const pt = MOUNTPOINT_FORMATS[t.codec].pt;
+        return {
+          mid: t.mid,
+          port: p.port,
+          pt,
+          ...(p.rtcp_port ? { rtcp_port: p.rtcp_port } : {}),
+          ...(t === layered ? { port_2: p.port_2, pt_2: pt, ...(p.port_3 ? { port_3: p.port_3, pt_3: pt } : {}) } : {}),
+        };
       });
       const fwd = await withTimeout(
         roomCtl.message({ request: 'rtp_forward', room: entry.room, publisher_id: entry.feed, host: '127.0.0.1', streams }),
@@ -327,7 +368,9 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       );
       const forwarders = (fwd.plugindata?.data?.forwarders ?? []) as { stream_id: number }[];
       entry.forwarders = forwarders.map((f) => f.stream_id);
-      return { selectableLayers: [] };
+      if (!layered) return { selectableLayers: [] };
+      this.layeredMountpoints.set(req.mountpointId, { mid: layered.mid, layers: layered.rids!.length });
+      return { selectableLayers: [...layered.rids!] };
     } catch (err) {
       throw translateError(err, 'start the live fan-out');
     }
@@ -338,6 +381,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     if (!entry) return;
     this.publishers.delete(ref.id);
     clearTimeout(entry.mediaTimer);
+    clearTimeout(entry.keyframeTimer);
     const roomCtl = this.roomCtl;
     for (const streamId of entry.forwarders) {
       await roomCtl
@@ -346,6 +390,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     }
     if (entry.mountpointId) {
       const mountpointId = entry.mountpointId;
+      this.layeredMountpoints.delete(mountpointId);
       await this.destroyMountpoint(mountpointId);
       for (const v of [...this.viewers.values()].filter((x) => x.mountpointId === mountpointId)) {
         await this.closeViewer(v.ref);
@@ -377,6 +422,13 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       handle.once(Janode.EVENT.HANDLE_HANGUP, gone);
       handle.once(Janode.EVENT.HANDLE_DETACHED, gone);
       handle.once(Janode.EVENT.HANDLE_ICE_FAILED, gone);
+      const layered = this.layeredMountpoints.get(req.mountpointId);
+      if (layered) {
+        // The keyframe cache holds the smallest layer; the viewer moves to its layer on the
+        // next keyframe, asked for here. Best effort: Janus aims for the largest layer anyway.
+        if (req.layer) await this.selectLayer(ref, req.layer).catch((err) => this.log.warn(`initial layer: ${errMsg(err)}`));
+        else this.requestKeyframe(req.mountpointId, layered.mid);
+      }
       return { viewer: ref, answerSdp };
     } catch (err) {
       await handle?.detach().catch(() => undefined);
@@ -384,9 +436,50 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     }
   }
 
-  /** Viewers of this adapter always get the publisher's highest layer (see startFanout). */
-  async selectLayer(_viewer: ViewerRef, _choice: LayerChoice): Promise<void> {
-    throw new MediaNegotiationError('onair relays the highest simulcast layer only; there is no other layer to choose');
+  /**
+   * Points the viewer at another layer of a simulcast mountpoint. Janus switches on the next
+   * keyframe of that layer (the mountpoint asks the publisher for one) and keeps relaying the
+   * current layer until then. Encoding 0 is the largest: Janus's substream 2 with three layers.
+   */
+  async selectLayer(viewer: ViewerRef, choice: LayerChoice): Promise<void> {
+    const entry = this.viewers.get(viewer.id);
+    if (!entry) throw new MediaNotFoundError('the viewer is gone from the media server');
+    const layered = this.layeredMountpoints.get(entry.mountpointId);
+    if (!layered) throw new MediaNegotiationError('this stream has no simulcast layers to choose from');
+    if (!Number.isInteger(choice.encoding) || choice.encoding < 0 || choice.encoding >= layered.layers) {
+      throw new MediaNegotiationError(`layer ${choice.encoding} does not exist; the stream has ${layered.layers}`);
+    }
+    const substream = layered.layers - 1 - choice.encoding;
+    try {
+      // janode's configure() has no per-mid form; Janus wants the stream's mid here.
+      await withTimeout(entry.handle.message({ request: 'configure', streams: [{ mid: layered.mid, substream }] }), 'configure (layer)');
+    } catch (err) {
+      throw translateError(err, 'switch the layer');
+    }
+    this.requestKeyframe(entry.mountpointId, layered.mid);
+  }
+
+  /**
+   * Asks the publisher feeding a mountpoint for a keyframe on every layer. Janus sends a
+   * WebRTC publisher at most one PLI a second and silently drops the rest, so requests
+   * closer than that are held back and sent once the second has passed (a burst of joins or
+   * switches costs one). Publishers that ignore keyframe requests (OBS) switch on their next
+   * scheduled keyframe.
+   */
+  private requestKeyframe(mountpointId: string, mid: string): void {
+    const publisher = [...this.publishers.values()].find((p) => p.mountpointId === mountpointId);
+    if (!publisher || publisher.keyframeTimer) return;
+    const send = () => {
+      publisher.keyframeTimer = undefined;
+      publisher.keyframeRequestedAt = performance.now();
+      publisher.handle
+        .message({ request: 'configure', streams: [{ mid, keyframe: true }] })
+        .catch((err) => this.log.warn(`keyframe request: ${errMsg(err)}`));
+    };
+    const wait = (publisher.keyframeRequestedAt ?? -Infinity) + KEYFRAME_REQUEST_SPACING_MS - performance.now();
+    if (wait <= 0) return send();
+    publisher.keyframeTimer = setTimeout(send, wait);
+    publisher.keyframeTimer.unref();
   }
 
   async closeViewer(ref: ViewerRef): Promise<void> {
@@ -473,18 +566,48 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
   private async countPeerHandles(): Promise<number> {
     const sessionId = this.session?.id;
     if (sessionId === undefined) return 0;
-    const admin = await Janode.connect({
+    const { handles } = await (await this.admin()).listHandles(sessionId);
+    return handles.length - 2;
+  }
+
+  /**
+   * Janus's view of a publisher's incoming media (Admin API handle_info): bitrate over the
+   * last second, packets, losses from RTCP, NACKs sent, simulcast layers arriving.
+   */
+  async publisherStats(ref: PublisherRef): Promise<PublisherStats> {
+    const entry = this.publishers.get(ref.id);
+    const sessionId = this.session?.id;
+    if (!entry || sessionId === undefined) throw new MediaNotFoundError('the publisher is gone from the media server');
+    try {
+      const { info } = await withTimeout((await this.admin()).handleInfo(sessionId, entry.handle.id), 'handle_info');
+      return { tracks: trackStats(info ?? {}) };
+    } catch (err) {
+      throw translateError(err, 'read the publisher\'s statistics');
+    }
+  }
+
+  /** One Admin API connection, opened on first use and reopened after it drops. */
+  private admin(): Promise<JanodeConnection> {
+    this.adminConn ??= Janode.connect({
       is_admin: true,
       address: { url: this.config.janus.adminWsUrl, apisecret: this.config.janus.adminSecret },
       retry_time_secs: 1,
       max_retries: 1,
-    });
-    try {
-      const { handles } = await admin.listHandles(sessionId);
-      return handles.length - 2;
-    } finally {
-      await admin.close().catch(() => undefined);
-    }
+    }).then(
+      (conn) => {
+        const reset = () => {
+          this.adminConn = undefined;
+        };
+        conn.once(Janode.EVENT.CONNECTION_CLOSED, reset);
+        conn.once(Janode.EVENT.CONNECTION_ERROR, reset);
+        return conn;
+      },
+      (err) => {
+        this.adminConn = undefined;
+        throw err;
+      },
+    );
+    return this.adminConn;
   }
 
   // ---- Janus housekeeping ------------------------------------------------------------
@@ -574,6 +697,35 @@ function negotiatedTracks(answerSdp: string, order: RidOrder): NegotiatedTrack[]
       const track: NegotiatedTrack = { mid: m.mid, kind: m.kind, codec: m.codecs[0].name.toLowerCase() };
       if (m.kind === 'video' && rids.length > 1) track.rids = order === 'lmh' ? rids.reverse() : rids;
       return track;
+    });
+}
+
+/** Per-track figures from a handle_info's `webrtc.media` (keyed by mid). */
+function trackStats(info: Record<string, unknown>): TrackStats[] {
+  type Counters = { packets?: number; bytes_lastsec?: number; nacks?: number };
+  type Medium = {
+    type?: string;
+    codecs?: { codec?: string };
+    rtcp?: Record<string, { lost?: number }>;
+    stats?: { in?: Counters & Record<string, unknown> };
+  };
+  const media = ((info.webrtc as { media?: Record<string, Medium> } | undefined)?.media ?? {}) as Record<string, Medium>;
+  return Object.entries(media)
+    .filter(([, m]) => m.type === 'audio' || m.type === 'video')
+    .map(([mid, m]) => {
+      const inStats = m.stats?.in ?? {};
+      const layers = [inStats, inStats['video-simulcast-1'], inStats['video-simulcast-2']].filter(Boolean) as Counters[];
+      const sum = (k: keyof Counters) => layers.reduce((n, l) => n + (Number(l[k]) || 0), 0);
+      return {
+        mid,
+        kind: m.type as 'audio' | 'video',
+        codec: m.codecs?.codec ?? '',
+        bitrateKbps: Math.round((sum('bytes_lastsec') * 8) / 1000),
+        packets: sum('packets'),
+        packetsLost: Object.values(m.rtcp ?? {}).reduce((n, r) => n + Math.max(0, Number(r.lost) || 0), 0),
+        nacks: sum('nacks'),
+        layers: layers.length,
+      };
     });
 }
 

@@ -8,6 +8,7 @@ import {
   MediaServer,
   PeerRef,
   PublisherRef,
+  PublisherStats,
   PublishRequest,
   PublishResult,
   RemoteCandidate,
@@ -78,6 +79,12 @@ export class FakeMediaServer implements MediaServer {
   }
   async selectLayer(viewer: ViewerRef, choice: LayerChoice): Promise<void> {
     this.record('selectLayer', viewer, choice);
+  }
+  /** What publisherStats reports. */
+  stats: PublisherStats = { tracks: [] };
+  async publisherStats(publisher: PublisherRef): Promise<PublisherStats> {
+    this.record('publisherStats', publisher);
+    return this.stats;
   }
   onEvent(listener: (event: MediaEvent) => void): () => void {
     this.listeners.add(listener);

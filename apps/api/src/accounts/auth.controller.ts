@@ -1,0 +1,52 @@
+import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { CookieOptions, Request, Response } from 'express';
+import { readJsonBody } from '../http/sdp-request';
+import { parseWith } from '../http/validation';
+import { AuthService, SESSION_TTL_MS, SignInInput, SignUpInput } from './auth.service';
+import { CurrentUser, readCookie, requireCsrfHeader, SignedInGuard } from './signed-in.guard';
+import { SESSION_COOKIE, User } from './user';
+
+const publicUser = (u: User) => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role });
+
+/** Studio accounts: sign up, sign in, sign out, who am I. Sessions live in an httpOnly cookie. */
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('signup')
+  async signUp(@Req() req: Request, @Res() res: Response): Promise<void> {
+    requireCsrfHeader(req);
+    const input = parseWith(SignUpInput, readJsonBody(req, 'sign-up form'), 'sign-up');
+    const { user, token } = await this.auth.signUp(input, req.headers['user-agent']);
+    res.cookie(SESSION_COOKIE, token, cookieOptions(req, SESSION_TTL_MS));
+    res.status(201).json({ user: publicUser(user) });
+  }
+
+  @Post('signin')
+  async signIn(@Req() req: Request, @Res() res: Response): Promise<void> {
+    requireCsrfHeader(req);
+    const input = parseWith(SignInInput, readJsonBody(req, 'sign-in form'), 'sign-in');
+    const { user, token } = await this.auth.signIn(input, req.headers['user-agent']);
+    res.cookie(SESSION_COOKIE, token, cookieOptions(req, SESSION_TTL_MS));
+    res.status(200).json({ user: publicUser(user) });
+  }
+
+  @Post('signout')
+  @HttpCode(204)
+  async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    requireCsrfHeader(req);
+    await this.auth.signOut(readCookie(req, SESSION_COOKIE));
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
+  }
+
+  @Get('me')
+  @UseGuards(SignedInGuard)
+  me(@CurrentUser() user: User): { user: ReturnType<typeof publicUser> } {
+    return { user: publicUser(user) };
+  }
+}
+
+/** httpOnly, SameSite=Lax, Secure behind HTTPS (req.secure honours ONAIR_TRUST_PROXY). */
+function cookieOptions(req: Request, maxAgeMs?: number): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', ...(maxAgeMs ? { maxAge: maxAgeMs } : {}) };
+}

@@ -1,0 +1,72 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { DomainError } from '../errors/domain-error';
+import { hashPassword, verifyPassword } from './password';
+import { User } from './user';
+import { UserRepository } from './user.repository';
+
+/** How long a studio sign-in lasts. */
+export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+
+const email = z
+  .string({ error: 'email is required' })
+  .trim()
+  .toLowerCase()
+  .max(254, 'email is too long (254 characters at most)')
+  .regex(/^[^\s@]+@[^\s@]+$/, 'email must look like name@example.org');
+const password = z
+  .string({ error: 'password is required' })
+  .min(10, 'password must be at least 10 characters')
+  .max(256, 'password must be at most 256 characters');
+
+export const SignUpInput = z.object({
+  email,
+  password,
+  displayName: z.string().trim().min(1, 'displayName must not be empty').max(80, 'displayName is too long (80 characters at most)').optional(),
+});
+export const SignInInput = z.object({ email, password: z.string({ error: 'password is required' }).max(256) });
+
+export const sessionTokenHash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** A scrypt hash of nothing in particular: unknown emails cost as much as wrong passwords. */
+const DUMMY_HASH = hashPassword('onair timing equaliser');
+
+@Injectable()
+export class AuthService {
+  constructor(private readonly users: UserRepository) {}
+
+  async signUp(input: z.infer<typeof SignUpInput>, userAgent?: string): Promise<{ user: User; token: string }> {
+    const user = await this.users.create({
+      email: input.email,
+      displayName: input.displayName ?? input.email.split('@')[0],
+      passwordHash: await hashPassword(input.password),
+    });
+    if (!user) throw new DomainError('conflict', `an account for ${input.email} already exists: sign in instead`);
+    return { user, token: await this.openSession(user, userAgent) };
+  }
+
+  async signIn(input: z.infer<typeof SignInInput>, userAgent?: string): Promise<{ user: User; token: string }> {
+    const found = await this.users.findByEmail(input.email);
+    const ok = await verifyPassword(input.password, found?.passwordHash ?? (await DUMMY_HASH));
+    if (!found || !ok) throw new DomainError('sign-in-required', 'wrong email or password');
+    const { passwordHash: _, ...user } = found;
+    return { user, token: await this.openSession(user, userAgent) };
+  }
+
+  async signOut(token: string | undefined): Promise<void> {
+    if (token) await this.users.deleteSession(sessionTokenHash(token));
+  }
+
+  /** The signed-in user for a session cookie value, or null. */
+  async userFor(token: string | undefined): Promise<User | null> {
+    if (!token || token.length > 100) return null;
+    return this.users.findBySession(sessionTokenHash(token), new Date());
+  }
+
+  private async openSession(user: User, userAgent?: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.users.createSession({ userId: user.id, tokenHash: sessionTokenHash(token), expiresAt: new Date(Date.now() + SESSION_TTL_MS), userAgent });
+    return token;
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { Prisma, UserRole } from '../generated/prisma/client';
+import { Role, User } from './user';
+
+type UserRow = { id: string; email: string; displayName: string; role: UserRole; createdAt: Date };
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  email: row.email,
+  displayName: row.displayName,
+  role: row.role.toLowerCase() as Role,
+  createdAt: row.createdAt,
+});
+
+/** Any fixed number: serialises account creation so exactly one first account is admin. */
+const FIRST_ACCOUNT_LOCK = 0x6f6e6169;
+
+@Injectable()
+export class UserRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Creates an account: the installation's first one is its admin. Null when the email is
+   * taken. The advisory lock makes two simultaneous first sign-ups agree on who came first.
+   */
+  async create(input: { email: string; displayName: string; passwordHash: string }): Promise<User | null> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`;
+        const first = (await tx.user.count()) === 0;
+        const row = await tx.user.create({ data: { ...input, role: first ? 'ADMIN' : 'STREAMER' } });
+        return toUser(row);
+      });
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
+      throw err;
+    }
+  }
+
+  async findByEmail(email: string): Promise<(User & { passwordHash: string }) | null> {
+    const row = await this.prisma.user.findUnique({ where: { email } });
+    return row && { ...toUser(row), passwordHash: row.passwordHash };
+  }
+
+  async createSession(input: { userId: string; tokenHash: string; expiresAt: Date; userAgent?: string }): Promise<void> {
+    await this.prisma.userSession.create({ data: { ...input, userAgent: input.userAgent?.slice(0, 300) } });
+  }
+
+  /** The user behind an unexpired session token hash. */
+  async findBySession(tokenHash: string, now: Date): Promise<User | null> {
+    const row = await this.prisma.userSession.findUnique({ where: { tokenHash }, include: { user: true } });
+    if (!row || row.expiresAt <= now) return null;
+    return toUser(row.user);
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.prisma.userSession.deleteMany({ where: { tokenHash } });
+  }
+
+  async deleteExpiredSessions(now: Date): Promise<number> {
+    return (await this.prisma.userSession.deleteMany({ where: { expiresAt: { lte: now } } })).count;
+  }
+}

@@ -1,0 +1,108 @@
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CurrentUser, SignedInGuard } from '../accounts/signed-in.guard';
+import { User } from '../accounts/user';
+import { DomainError } from '../errors/domain-error';
+import { openEventStream } from '../http/event-stream';
+import { readJsonBody } from '../http/sdp-request';
+import { parseWith } from '../http/validation';
+import { StudioLive } from './studio-live';
+import { CreateChannelInput, CreateKeyInput, RotateKeyInput, ShareLinkInput, UpdateChannelInput } from './studio.inputs';
+import { StudioService } from './studio.service';
+
+/**
+ * The studio's API: a signed-in streamer's channels, stream keys, past broadcasts, share
+ * links and live view. Every route needs a session cookie (401) and, when it changes
+ * something, the CSRF header (403); another streamer's channel is 404.
+ */
+@Controller('studio/channels')
+@UseGuards(SignedInGuard)
+export class StudioController {
+  constructor(
+    private readonly studio: StudioService,
+    private readonly studioLive: StudioLive,
+  ) {}
+
+  @Get()
+  async list(@CurrentUser() user: User) {
+    return { channels: await this.studio.listChannels(user) };
+  }
+
+  @Post()
+  @HttpCode(201)
+  create(@CurrentUser() user: User, @Req() req: Request) {
+    return this.studio.createChannel(user, parseWith(CreateChannelInput, readJsonBody(req, 'channel'), 'channel'));
+  }
+
+  @Get(':id')
+  get(@CurrentUser() user: User, @Param('id') id: string) {
+    return this.studio.channel(user, id);
+  }
+
+  @Patch(':id')
+  update(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request) {
+    return this.studio.updateChannel(user, id, parseWith(UpdateChannelInput, readJsonBody(req, 'channel changes'), 'channel changes'));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@CurrentUser() user: User, @Param('id') id: string): Promise<void> {
+    await this.studio.deleteChannel(user, id);
+  }
+
+  @Get(':id/keys')
+  async keys(@CurrentUser() user: User, @Param('id') id: string) {
+    return { keys: await this.studio.listKeys(user, id) };
+  }
+
+  @Post(':id/keys')
+  @HttpCode(201)
+  createKey(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request) {
+    const input = parseWith(CreateKeyInput, readOptionalJson(req, 'stream key'), 'stream key');
+    return this.studio.createKey(user, id, input.label);
+  }
+
+  @Post(':id/keys/:keyId/rotate')
+  @HttpCode(201)
+  rotateKey(@CurrentUser() user: User, @Param('id') id: string, @Param('keyId') keyId: string, @Req() req: Request) {
+    return this.studio.rotateKey(user, id, keyId, parseWith(RotateKeyInput, readOptionalJson(req, 'key rotation'), 'key rotation'));
+  }
+
+  /** Revokes a key; `?endBroadcast=true` also ends a broadcast live on it. */
+  @Delete(':id/keys/:keyId')
+  revokeKey(@CurrentUser() user: User, @Param('id') id: string, @Param('keyId') keyId: string, @Query('endBroadcast') endBroadcast?: string) {
+    if (endBroadcast !== undefined && endBroadcast !== 'true' && endBroadcast !== 'false') {
+      throw new DomainError('bad-request', 'endBroadcast must be "true" or "false"');
+    }
+    return this.studio.revokeKey(user, id, keyId, endBroadcast === 'true');
+  }
+
+  @Get(':id/broadcasts')
+  async broadcasts(@CurrentUser() user: User, @Param('id') id: string) {
+    return { broadcasts: await this.studio.pastBroadcasts(user, id) };
+  }
+
+  @Post(':id/share-links')
+  @HttpCode(201)
+  shareLink(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request) {
+    return this.studio.shareLink(user, id, parseWith(ShareLinkInput, readJsonBody(req, 'share link'), 'share link').expiresInS);
+  }
+
+  /**
+   * The channel's live view as server-sent events: `state` (live or not, viewers) on every
+   * change, `health` (what the media server sees of the stream) every two seconds while live.
+   */
+  @Get(':id/live')
+  async live(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const channel = await this.studio.channelFor(user, id);
+    let stop = () => undefined as void;
+    const stream = openEventStream(req, res, () => stop());
+    stop = this.studioLive.follow(channel, (event, data) => stream.send(event, data));
+  }
+}
+
+/** A JSON body that may be left out entirely (no Content-Type, no body). */
+function readOptionalJson(req: Request, what: string): unknown {
+  if (!req.headers['content-type'] && (req.headers['content-length'] ?? '0') === '0') return {};
+  return readJsonBody(req, what);
+}

@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { User } from '../accounts/user';
+import { Channel } from '../channels/channel';
+import { ChannelRepository } from '../channels/channel.repository';
+import { signPlaybackToken } from '../channels/playback-token';
+import { StreamKeyListing, StreamKeyRepository } from '../channels/stream-key.repository';
+import { StreamKeyService } from '../channels/stream-key.service';
+import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
+import { DomainError } from '../errors/domain-error';
+import { BroadcastRepository, PastBroadcast } from '../live/broadcast.repository';
+import { BroadcastService } from '../live/broadcast.service';
+import { LiveRegistry } from '../live/live-registry';
+import { CreateChannel, slugFromTitle, UpdateChannel } from './studio.inputs';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface StudioChannel extends Channel {
+  live: { since: string; viewers: number; layers: string[] } | null;
+}
+
+export interface MintedKey {
+  id: string;
+  label: string;
+  hint: string;
+  /** The key itself: shown once, never stored. */
+  key: string;
+}
+
+/**
+ * The studio's rules: who may see and change which channel, keys, share links. A streamer
+ * manages the channels they own; an admin manages every channel (and channels without an
+ * owner, made on the command line). Someone else's channel is "not found", not "forbidden":
+ * the studio does not confirm that a channel id exists.
+ */
+@Injectable()
+export class StudioService {
+  constructor(
+    @Inject(ONAIR_CONFIG) private readonly config: OnairConfig,
+    private readonly channels: ChannelRepository,
+    private readonly keys: StreamKeyRepository,
+    private readonly keyService: StreamKeyService,
+    private readonly broadcasts: BroadcastRepository,
+    private readonly broadcastService: BroadcastService,
+    private readonly live: LiveRegistry,
+  ) {}
+
+  async listChannels(user: User): Promise<StudioChannel[]> {
+    const channels = await this.channels.list(user.role === 'admin' ? undefined : user.id);
+    return channels.map((c) => this.withLive(c));
+  }
+
+  async channel(user: User, id: string): Promise<StudioChannel> {
+    return this.withLive(await this.channelFor(user, id));
+  }
+
+  /** A new channel owned by `user`, with its first stream key (shown once). */
+  async createChannel(user: User, input: CreateChannel): Promise<{ channel: StudioChannel; streamKey: MintedKey }> {
+    let channel: Channel | null;
+    if (input.slug) {
+      channel = await this.channels.create({ ...input, slug: input.slug, ownerId: user.id });
+      if (!channel) throw new DomainError('conflict', `the slug "${input.slug}" is taken: choose another`);
+    } else {
+      // A slug from the title; a short suffix when another channel has it already.
+      const base = slugFromTitle(input.title);
+      channel = await this.channels.create({ ...input, slug: base, ownerId: user.id });
+      for (let i = 0; !channel && i < 5; i++) {
+        channel = await this.channels.create({ ...input, slug: `${base}-${randomBytes(2).toString('hex')}`, ownerId: user.id });
+      }
+      if (!channel) throw new DomainError('conflict', `could not find a free slug for "${input.title}": send one`);
+    }
+    const streamKey = await this.mintKey(channel.id, 'Default');
+    return { channel: this.withLive(channel), streamKey };
+  }
+
+  async updateChannel(user: User, id: string, changes: UpdateChannel): Promise<StudioChannel> {
+    const channel = await this.channelFor(user, id);
+    if (changes.slug && changes.slug !== channel.slug && this.live.broadcastOnChannel(channel.id)) {
+      throw new DomainError('conflict', `"${channel.slug}" is live: change its slug after the broadcast ends (viewers are watching at /watch/${channel.slug})`);
+    }
+    const updated = await this.channels.update(channel.id, changes);
+    if (!updated) throw new DomainError('conflict', `the slug "${changes.slug}" is taken: choose another`);
+    const b = this.live.broadcastOnChannel(channel.id);
+    if (b) b.channel = updated;
+    return this.withLive(updated);
+  }
+
+  async deleteChannel(user: User, id: string): Promise<void> {
+    const channel = await this.channelFor(user, id);
+    if (this.live.broadcastOnChannel(channel.id)) {
+      throw new DomainError('conflict', `"${channel.title}" is live: stop the stream in OBS (or revoke its key with endBroadcast) before deleting the channel`);
+    }
+    await this.channels.delete(channel.id);
+  }
+
+  async listKeys(user: User, id: string): Promise<StreamKeyListing[]> {
+    const channel = await this.channelFor(user, id);
+    return this.keys.listActive(channel.id);
+  }
+
+  async createKey(user: User, id: string, label: string | undefined): Promise<MintedKey> {
+    const channel = await this.channelFor(user, id);
+    return this.mintKey(channel.id, label || 'Key');
+  }
+
+  /**
+   * Replaces a key with a new one. A broadcast live on the old key keeps going unless
+   * `endBroadcast`: OBS reconnects only if it gets the new key.
+   */
+  async rotateKey(user: User, id: string, keyId: string, input: { label?: string; endBroadcast?: boolean }): Promise<{ streamKey: MintedKey; endedBroadcast: boolean }> {
+    const channel = await this.channelFor(user, id);
+    const old = (await this.keys.listActive(channel.id)).find((k) => k.id === keyId);
+    if (!old) throw new DomainError('not-found', `channel "${channel.slug}" has no active key ${keyId}`);
+    const streamKey = await this.mintKey(channel.id, input.label || old.label);
+    const { endedBroadcast } = await this.revoke(channel, keyId, input.endBroadcast === true);
+    return { streamKey, endedBroadcast };
+  }
+
+  async revokeKey(user: User, id: string, keyId: string, endBroadcast: boolean): Promise<{ endedBroadcast: boolean }> {
+    const channel = await this.channelFor(user, id);
+    return this.revoke(channel, keyId, endBroadcast);
+  }
+
+  async pastBroadcasts(user: User, id: string): Promise<PastBroadcast[]> {
+    const channel = await this.channelFor(user, id);
+    return this.broadcasts.listByChannel(channel.id, 50);
+  }
+
+  /** A signed playback token for the channel (what a private channel's share link carries). */
+  async shareLink(user: User, id: string, expiresInS: number): Promise<{ token: string; path: string; expiresAt: string }> {
+    const channel = await this.channelFor(user, id);
+    const expiresAt = new Date(Date.now() + expiresInS * 1000);
+    const token = signPlaybackToken(this.config.secret.value, channel.id, expiresAt);
+    return { token, path: `/watch/${channel.slug}?token=${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** The channel if `user` may manage it; "not found" otherwise. */
+  async channelFor(user: User, id: string): Promise<Channel> {
+    const channel = UUID.test(id) ? await this.channels.findById(id) : null;
+    if (!channel || (user.role !== 'admin' && channel.ownerId !== user.id)) {
+      throw new DomainError('not-found', `no channel with id "${id}" in your studio`);
+    }
+    return channel;
+  }
+
+  private async revoke(channel: Channel, keyId: string, endBroadcast: boolean): Promise<{ endedBroadcast: boolean }> {
+    if (!UUID.test(keyId) || !(await this.keys.revoke(channel.id, keyId))) {
+      throw new DomainError('not-found', `channel "${channel.slug}" has no active key ${keyId}`);
+    }
+    const b = this.live.broadcastOnChannel(channel.id);
+    if (endBroadcast && b?.streamKeyId === keyId) {
+      await this.broadcastService.end(b.sessionId, 'key-revoked');
+      return { endedBroadcast: true };
+    }
+    return { endedBroadcast: false };
+  }
+
+  private async mintKey(channelId: string, label: string): Promise<MintedKey> {
+    const { key, record } = await this.keyService.mint(channelId, label);
+    return { id: record.id, label: record.label, hint: record.hint, key };
+  }
+
+  private withLive(channel: Channel): StudioChannel {
+    const b = this.live.broadcastOnChannel(channel.id);
+    return { ...channel, live: b ? { since: b.startedAt.toISOString(), viewers: b.viewers.size, layers: b.layers } : null };
+  }
+}

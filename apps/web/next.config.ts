@@ -11,6 +11,8 @@ const nextConfig: NextConfig = {
   transpilePackages: ['@onair/whep-client'],
   reactStrictMode: true,
   poweredByHeader: false,
+  // Event streams pass through app/api unbuffered; compress at the reverse proxy instead.
+  compress: false,
   turbopack: { root: monorepoRoot },
   outputFileTracingRoot: monorepoRoot,
 };

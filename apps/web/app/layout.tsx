@@ -1,5 +1,4 @@
 import type { Metadata, Viewport } from 'next';
-import Link from 'next/link';
 import type { ReactNode } from 'react';
 import './globals.css';
 
@@ -16,23 +15,7 @@ export const viewport: Viewport = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>
-        <header className="site-header">
-          <div className="container site-header-inner">
-            <Link href="/" className="brand" aria-label="onair home">
-              <span className="brand-mark" aria-hidden="true" />
-              <span className="brand-name">onair</span>
-            </Link>
-            <nav className="site-nav">
-              <Link href="/">Live now</Link>
-            </nav>
-          </div>
-        </header>
-        <main className="container site-main">{children}</main>
-        <footer className="site-footer">
-          <div className="container">Self-hosted live streaming · WebRTC (WHEP), sub-second latency</div>
-        </footer>
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

@@ -14,6 +14,36 @@ export interface WatchPlayerProps {
   publicApiUrl: string | null;
   /** What the server last knew (`null` = unknown); only used to pick the first slate. */
   expectLive: boolean | null;
+  /** Playback token of a private channel's share link. */
+  token?: string;
+}
+
+/** The small quality readout: what the player receives right now. */
+interface Readout {
+  width: number;
+  height: number;
+  fps: number;
+  kbps: number;
+  /** Estimated glass-to-glass share we can see: network (RTT/2) + jitter buffer. */
+  delayMs: number;
+}
+
+async function readStats(pc: RTCPeerConnection, last: { bytes: number; at: number } | null): Promise<{ readout: Readout; sample: { bytes: number; at: number } } | null> {
+  let video: RTCInboundRtpStreamStats | undefined;
+  let rtt = 0;
+  (await pc.getStats()).forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') video = s as RTCInboundRtpStreamStats;
+    if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') rtt = s.currentRoundTripTime;
+  });
+  if (!video) return null;
+  const v = video as RTCInboundRtpStreamStats & { jitterBufferDelay?: number; jitterBufferEmittedCount?: number };
+  const sample = { bytes: v.bytesReceived ?? 0, at: v.timestamp };
+  const kbps = last && sample.at > last.at ? Math.round(((sample.bytes - last.bytes) * 8) / (sample.at - last.at)) : 0;
+  const jitter = v.jitterBufferEmittedCount ? (1000 * (v.jitterBufferDelay ?? 0)) / v.jitterBufferEmittedCount : 0;
+  return {
+    readout: { width: v.frameWidth ?? 0, height: v.frameHeight ?? 0, fps: Math.round(v.framesPerSecond ?? 0), kbps, delayMs: Math.round(jitter + (rtt * 1000) / 2) },
+    sample,
+  };
 }
 
 /**
@@ -21,7 +51,7 @@ export interface WatchPlayerProps {
  * slate, a LIVE badge and mute/fullscreen controls. The root carries
  * `data-testid="player"` and `data-state` = the WhepPlayer state.
  */
-export function WatchPlayer({ channel, title, publicApiUrl, expectLive }: WatchPlayerProps) {
+export function WatchPlayer({ channel, title, publicApiUrl, expectLive, token }: WatchPlayerProps) {
   const stageRef = useRef<HTMLDivElement>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
   const playerRef = useRef<WhepPlayer | null>(null);
@@ -31,6 +61,36 @@ export function WatchPlayer({ channel, title, publicApiUrl, expectLive }: WatchP
   const [everLive, setEverLive] = useState(false);
   const [muted, setMuted] = useState(true);
   const [autoplayBlocked, setAutoplayBlocked] = useState(false);
+  const [viewers, setViewers] = useState<number | null>(null);
+  const [readout, setReadout] = useState<Readout | null>(null);
+
+  // Live state and viewer count pushed by the API (no polling): the channel's event feed.
+  useEffect(() => {
+    const source = new EventSource(`/api/channels/${encodeURIComponent(channel)}/events${token ? `?token=${encodeURIComponent(token)}` : ''}`);
+    source.addEventListener('viewercount', (e) => setViewers((JSON.parse((e as MessageEvent<string>).data) as { viewercount: number }).viewercount));
+    source.addEventListener('inactive', () => setViewers(null));
+    // A stream that just went live: don't wait for the player's next offline check.
+    source.addEventListener('active', () => playerRef.current?.start());
+    return () => source.close();
+  }, [channel, token]);
+
+  useEffect(() => {
+    if (state !== 'live') {
+      setReadout(null);
+      return;
+    }
+    let last: { bytes: number; at: number } | null = null;
+    const timer = setInterval(async () => {
+      const pc = playerRef.current?.connection?.peerConnection;
+      const got = pc ? await readStats(pc, last).catch(() => null) : null;
+      if (got) {
+        // The bitrate needs two samples: show the readout from the second on.
+        if (last) setReadout(got.readout);
+        last = got.sample;
+      }
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [state]);
 
   useEffect(() => {
     const video = videoRef.current;
@@ -40,6 +100,7 @@ export function WatchPlayer({ channel, title, publicApiUrl, expectLive }: WatchP
       video,
       endpoint: channelWhepEndpoint(apiBaseUrl, channel),
       channelName: channel,
+      token,
       onStateChange: (next, nextDetail) => {
         setState(next);
         setDetail(nextDetail);
@@ -62,7 +123,7 @@ export function WatchPlayer({ channel, title, publicApiUrl, expectLive }: WatchP
       void player.stop();
       playerRef.current = null;
     };
-  }, [channel, publicApiUrl]);
+  }, [channel, publicApiUrl, token]);
 
   const toggleMute = useCallback(() => {
     const video = videoRef.current;
@@ -157,7 +218,14 @@ export function WatchPlayer({ channel, title, publicApiUrl, expectLive }: WatchP
 
       {live && (
         <>
-          <span className="badge badge-live player-badge">LIVE</span>
+          <span className="badge badge-live player-badge" data-testid="live-badge">
+            LIVE{viewers !== null ? ` · ${viewers} watching` : ''}
+          </span>
+          {readout && readout.width > 0 && (
+            <span className="player-readout" data-testid="readout" title="Resolution · frame rate · bitrate · network + buffer delay">
+              {readout.height}p{readout.fps} · {(readout.kbps / 1000).toFixed(1)} Mbps · ~{readout.delayMs} ms
+            </span>
+          )}
           <div className="player-controls">
             <button
               type="button"

@@ -26,16 +26,18 @@ export type LiveChannelsResult =
 export type ChannelResult =
   | { status: 'found'; channel: Channel }
   | { status: 'not-found' }
+  /** Private channel without a valid share link; `detail` says why (missing, expired...). */
+  | { status: 'private'; detail: string }
   | { status: 'unavailable' };
 
 export function serverApiBaseUrl(): string {
   return (process.env.ONAIR_API_URL?.trim() || DEFAULT_SERVER_API_URL).replace(/\/+$/, '');
 }
 
-async function apiGet(path: string): Promise<Response> {
+async function apiGet(path: string, token?: string): Promise<Response> {
   return fetch(`${serverApiBaseUrl()}${path}`, {
     cache: 'no-store',
-    headers: { Accept: 'application/json' },
+    headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
 }
@@ -76,11 +78,11 @@ export async function listLiveChannels(): Promise<LiveChannelsResult> {
   }
 }
 
-/** `GET /channels/{slug}`; never throws. Deduplicated per request (metadata + page). */
-export const getChannel = cache(async (slug: string): Promise<ChannelResult> => {
+/** `GET /channels/{slug}` (with a private channel's playback token); never throws. Deduplicated per request. */
+export const getChannel = cache(async (slug: string, token?: string): Promise<ChannelResult> => {
   let response: Response;
   try {
-    response = await apiGet(`/channels/${encodeURIComponent(slug)}`);
+    response = await apiGet(`/channels/${encodeURIComponent(slug)}`, token);
   } catch (error) {
     warn("can't reach the onair API", error);
     return { status: 'unavailable' };
@@ -88,6 +90,10 @@ export const getChannel = cache(async (slug: string): Promise<ChannelResult> => 
   if (response.status === 404) {
     await response.body?.cancel().catch(() => undefined);
     return { status: 'not-found' };
+  }
+  if (response.status === 401) {
+    const body = (await response.json().catch(() => ({}))) as { detail?: string };
+    return { status: 'private', detail: body.detail ?? 'this channel is private' };
   }
   try {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);

@@ -1,0 +1,119 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { type MintedKey, StudioError, studioFetch, type StudioChannel, type StudioUser, type Visibility } from '@/lib/studio';
+
+/** Where a freshly minted key waits to be shown once on the channel's page. */
+export const newKeyStorageKey = (channelId: string) => `onair:new-key:${channelId}`;
+
+/** The studio's front page: your channels, a new-channel form, sign out. */
+export function StudioHome() {
+  const router = useRouter();
+  const [user, setUser] = useState<StudioUser | null>(null);
+  const [channels, setChannels] = useState<StudioChannel[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const me = await studioFetch<{ user: StudioUser }>('GET', '/auth/me');
+      setUser(me.user);
+      setChannels((await studioFetch<{ channels: StudioChannel[] }>('GET', '/studio/channels')).channels);
+    } catch (err) {
+      if (err instanceof StudioError && err.status === 401) router.replace('/signin');
+      else setError(err instanceof Error ? err.message : String(err));
+    }
+  }, [router]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function create(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      const body: Record<string, string> = { title: String(form.get('title')), visibility: String(form.get('visibility')) as Visibility };
+      const created = await studioFetch<{ channel: StudioChannel; streamKey: MintedKey }>('POST', '/studio/channels', body);
+      sessionStorage.setItem(newKeyStorageKey(created.channel.id), JSON.stringify(created.streamKey));
+      router.push(`/studio/${created.channel.id}`);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setBusy(false);
+    }
+  }
+
+  async function signOut() {
+    await studioFetch('POST', '/auth/signout').catch(() => undefined);
+    router.replace('/signin');
+  }
+
+  if (!user || !channels) {
+    return error ? <p className="form-error">{error}</p> : <p className="hint">Loading your studio…</p>;
+  }
+  return (
+    <div className="studio">
+      <div className="page-head studio-head">
+        <div>
+          <h1 className="page-title">Studio</h1>
+          <p className="page-subtitle">
+            Signed in as {user.displayName} ({user.email}){user.role === 'admin' ? ' · admin: you see every channel' : ''}
+          </p>
+        </div>
+        <button className="button button-ghost" onClick={signOut}>
+          Sign out
+        </button>
+      </div>
+
+      <section className="card">
+        <h2 className="card-title">New channel</h2>
+        <form className="form-inline" onSubmit={create}>
+          <label className="field grow">
+            <span>Title</span>
+            <input name="title" required maxLength={100} placeholder="Friday Night Jams" data-testid="new-channel-title" />
+          </label>
+          <label className="field">
+            <span>Who can watch</span>
+            <select name="visibility" defaultValue="public">
+              <option value="public">Public: listed on the home page</option>
+              <option value="unlisted">Unlisted: anyone with the link</option>
+              <option value="private">Private: share links only</option>
+            </select>
+          </label>
+          <button className="button" type="submit" disabled={busy} data-testid="create-channel">
+            Create channel
+          </button>
+        </form>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+      </section>
+
+      <section>
+        <h2 className="section-title">Your channels</h2>
+        {channels.length === 0 ? (
+          <p className="hint">No channels yet: create one above, then connect OBS to it.</p>
+        ) : (
+          <ul className="studio-list">
+            {channels.map((c) => (
+              <li key={c.id}>
+                <Link href={`/studio/${c.id}`} className="studio-row">
+                  <span className="studio-row-title">{c.title}</span>
+                  <span className="channel-slug">/{c.slug}</span>
+                  <span className={`visibility visibility-${c.visibility}`}>{c.visibility}</span>
+                  {c.live ? <span className="badge badge-live">LIVE · {c.live.viewers} watching</span> : <span className="hint">offline</span>}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

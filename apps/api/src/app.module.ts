@@ -30,6 +30,8 @@ import { StudioController } from './studio/studio.controller';
 import { StudioLive } from './studio/studio-live';
 import { StudioService } from './studio/studio.service';
 import { WatchAccess } from './channels/watch-access';
+import { StreamProbes } from './live/stream-probes';
+import { ThumbnailService } from './live/thumbnails';
 
 export interface AppModuleOptions {
   config: OnairConfig;
@@ -66,6 +68,8 @@ export class AppModule {
         StudioService,
         StudioLive,
         WatchAccess,
+        StreamProbes,
+        ThumbnailService,
       ],
       exports: [ONAIR_CONFIG, PrismaService, StreamKeyService, ChannelRepository, MEDIA_SERVER],
     };

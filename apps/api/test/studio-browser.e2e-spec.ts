@@ -14,6 +14,7 @@ import { REPO_ROOT } from './harness/janus-process';
 import { publishObsShaped } from './harness/publisher';
 import { TestStack } from './harness/stack';
 import { WebProcess } from './harness/web-process';
+import { ThumbnailService } from '../src/live/thumbnails';
 
 const stack = new TestStack(18880, 18988);
 const web = new WebProcess(13100, stack.apiUrl);
@@ -90,6 +91,11 @@ describe('a first-time streamer, from sign-up to live', () => {
       return dd !== null && Number.parseInt(dd.textContent ?? '0', 10) > 50;
     });
     expect(await page.textContent('[data-testid="health-video"] dd')).toMatch(/H264/);
+    // onair's own probe of the stream: size from the SPS, keyframe interval from the GOP.
+    await page.waitForSelector('[data-testid="health-keyframe-interval"]', { timeout: 15000 });
+    expect(await page.textContent('[data-testid="health-resolution"] dd')).toBe('1280×720');
+    expect(Number.parseFloat((await page.textContent('[data-testid="health-keyframe-interval"] dd'))!)).toBeCloseTo(2, 0);
+    expect(Number.parseInt((await page.textContent('[data-testid="health-frame-rate"] dd'))!, 10)).toBeGreaterThan(5);
     // The studio's own preview plays the stream.
     await page.waitForFunction(() => ((document.querySelector('[data-testid="studio-preview"]') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0, undefined, { timeout: 15000 });
   });
@@ -106,6 +112,20 @@ describe('a first-time streamer, from sign-up to live', () => {
     await shot(viewer, 'watch-live');
     await shot(page, 'studio-live');
     await viewer.close();
+  });
+
+  it('the directory lists the channel with a still of the stream and its viewer count', async () => {
+    await stack.app!.get(ThumbnailService).refresh(); // what the 15 s timer does
+    const home = await watchPage('/');
+    const card = home.locator(`a[href="/watch/${slug}"]`);
+    await card.waitFor();
+    await home.waitForFunction((s) => {
+      const img = document.querySelector(`a[href="/watch/${s}"] img[data-testid="thumbnail"]`) as HTMLImageElement | null;
+      return img !== null && img.complete && img.naturalWidth === 480;
+    }, slug);
+    expect(await card.textContent()).toMatch(/LIVE · \d+ watching/);
+    await shot(home, 'directory');
+    await home.close();
   });
 
   it('a private channel refuses a viewer without a token and plays from a share link', async () => {
@@ -127,5 +147,25 @@ describe('a first-time streamer, from sign-up to live', () => {
     await shot(page, 'studio-private');
     await viewer.close();
     await refused.close();
+  });
+});
+
+describe('health warnings', () => {
+  it('an 8 s keyframe interval gets a plain-language warning in the studio', async () => {
+    const page = await studio.newPage();
+    await page.goto(`${web.url}/studio`);
+    await page.fill('[data-testid="new-channel-title"]', 'Long GOP');
+    await page.click('[data-testid="create-channel"]');
+    await page.waitForURL(/\/studio\/[0-9a-f-]{36}$/);
+    const key = await page.inputValue('[data-testid="stream-key"]');
+    const publisher = await obs.newPage();
+    await publisher.goto(`${stack.apiUrl}/health`);
+    expect((await publishObsShaped(publisher, `${stack.apiUrl}/whip`, key, { keyframeIntervalMs: 8000 })).status).toBe(201);
+    // Two keyframes 8 s apart before the interval is known.
+    await page.waitForSelector('[data-testid="health-warnings"]:has-text("Keyframe every")', { timeout: 40000 });
+    expect(await page.textContent('[data-testid="health-warnings"]')).toMatch(/Keyframe every [78](\.\d)? s: .*Set the keyframe interval to 2 s in OBS/);
+    await shot(page, 'studio-warning');
+    await publisher.close();
+    await page.close();
   });
 });

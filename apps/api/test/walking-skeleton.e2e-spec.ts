@@ -102,7 +102,7 @@ describe('OBS-shaped WHIP in, WHEP out to the watch page', () => {
     const live = await stack.media.inventory();
     expect(live.rooms).toContain(channel.id);
     expect(live.mountpoints).toContain(channel.id);
-    expect(live.forwarders[channel.id]).toBe(2);
+    expect(live.forwarders[channel.id]).toBe(3); // audio + video to the mountpoint, video to onair's stream probe
     expect(live.peerHandles).toBe(before.peerHandles + 3); // publisher + watch page + measuring player
 
     // DELETE ends the broadcast: the watch page goes back to offline, Janus holds nothing.

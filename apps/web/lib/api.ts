@@ -12,6 +12,7 @@ export interface LiveChannel {
   title: string;
   live: boolean;
   liveSince: string | null;
+  viewers: number;
 }
 
 export interface Channel extends LiveChannel {
@@ -49,7 +50,7 @@ function toLiveChannel(raw: unknown): LiveChannel | null {
   const o = raw as Record<string, unknown>;
   const slug = str(o.slug);
   if (!slug) return null;
-  return { slug, title: str(o.title) || slug, live: o.live === true, liveSince: str(o.liveSince) };
+  return { slug, title: str(o.title) || slug, live: o.live === true, liveSince: str(o.liveSince), viewers: typeof o.viewers === 'number' ? o.viewers : 0 };
 }
 
 function warn(what: string, error: unknown): void {

@@ -15,3 +15,5 @@ export type { SdpFragment, SdpFragmentMedia } from './sdpfrag';
 export { offerWithNewIce, answerFragment } from './ice-restart';
 export { formatServerSentEvent, formatServerSentComment, parseServerSentEvents } from './sse';
 export type { ServerSentEvent } from './sse';
+export { parseRtp, h264Units, h264SpsDimensions, vp8Keyframe, VideoProbe } from './rtp-video';
+export type { RtpPacket, H264Units, ProbeCodec, VideoProbeSnapshot } from './rtp-video';

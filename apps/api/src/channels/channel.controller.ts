@@ -21,6 +21,16 @@ export class ChannelController {
     return this.channels.status(slug, playbackToken(req));
   }
 
+  /** A recent still of the live stream (JPEG), for the directory; 404 while there is none. */
+  @Get(':slug/thumbnail')
+  async thumbnail(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const still = await this.channels.thumbnail(slug, playbackToken(req));
+    res.setHeader('Content-Type', 'image/jpeg');
+    res.setHeader('Cache-Control', 'public, max-age=10');
+    res.setHeader('Last-Modified', still.takenAt.toUTCString());
+    res.status(200).end(still.jpeg);
+  }
+
   /**
    * The channel's live state as server-sent events (active, inactive, viewercount, layers),
    * so pages turn live or offline without polling. The current state comes first.

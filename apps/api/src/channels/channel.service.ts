@@ -6,6 +6,7 @@ import { LiveRegistry } from '../live/live-registry';
 import { Channel, CHANNEL_SLUG, ChannelVisibility } from './channel';
 import { ChannelRepository } from './channel.repository';
 import { WatchAccess } from './watch-access';
+import { Thumbnail, ThumbnailService } from '../live/thumbnails';
 
 export interface ChannelStatus {
   slug: string;
@@ -26,6 +27,7 @@ export class ChannelService {
     private readonly live: LiveRegistry,
     private readonly events: ChannelEvents,
     private readonly access: WatchAccess,
+    private readonly thumbnails: ThumbnailService,
   ) {}
 
   /**
@@ -51,6 +53,13 @@ export class ChannelService {
     const channel = await this.access.channel(slug, token);
     const [open] = await this.broadcasts.findOpen([channel.id]);
     return this.toStatus(channel, open?.startedAt);
+  }
+
+  async thumbnail(slug: string, token: string | undefined): Promise<Thumbnail> {
+    const channel = await this.access.channel(slug, token);
+    const still = channel.visibility === 'private' ? undefined : this.thumbnails.get(channel.id);
+    if (!still) throw new DomainError('not-found', `no thumbnail of "${channel.slug}" yet: it is taken every 15 s while the channel is live`);
+    return still;
   }
 
   /** Public channels that are live now, newest first. */

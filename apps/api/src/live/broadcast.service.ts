@@ -10,6 +10,7 @@ import { ChannelEvents } from './channel-events';
 import { IceSessionService, newIceState, PatchResult } from './ice-session';
 import { LiveBroadcast, LiveRegistry } from './live-registry';
 import { newSessionId } from './session-id';
+import { StreamProbes } from './stream-probes';
 
 export interface StartBroadcastResult {
   sessionId: string;
@@ -36,6 +37,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     private readonly live: LiveRegistry,
     private readonly events: ChannelEvents,
     private readonly iceSessions: IceSessionService,
+    private readonly probes: StreamProbes,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -113,6 +115,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       b.playable = true;
       const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
       await this.broadcasts.setCodecs(opened.id, { video: codec('video'), audio: codec('audio') });
+      void this.probes.start(b);
       this.events.publish(channel.id, { type: 'active' });
       if (b.layers.length > 0) this.events.publish(channel.id, { type: 'layers', layers: b.layers.map((encodingId) => ({ encodingId })) });
       this.log.log(`${channel.slug} is live (${published.tracks.map((t) => t.codec + (t.rids ? ` x${t.rids.length} layers` : '')).join('+')})`);
@@ -130,6 +133,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     const b = this.live.removeBroadcast(sessionId);
     if (!b) return Promise.resolve();
     if (b.playable) this.events.publish(b.channel.id, { type: 'inactive' });
+    this.probes.stop(b.channel.id);
     const done = (async () => {
       try {
         if (b.publisher) await this.media.closePublisher(b.publisher);

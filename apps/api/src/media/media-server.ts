@@ -170,6 +170,11 @@ export interface MediaServer {
   restartIce(peer: PeerRef, offerSdp: string): Promise<RestartIceResult>;
   /** Switch a viewer of a simulcast stream to another layer. */
   selectLayer(viewer: ViewerRef, choice: LayerChoice): Promise<void>;
+  /**
+   * Copies the publisher's video (its largest simulcast layer) as plain RTP to a UDP port on
+   * this host's loopback, for onair's own stream probe. Ends with closePublisher.
+   */
+  tapVideo(publisher: PublisherRef, port: number): Promise<void>;
   /** The publisher's incoming media as the media server sees it (studio health). */
   publisherStats(publisher: PublisherRef): Promise<PublisherStats>;
 

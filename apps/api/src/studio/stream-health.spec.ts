@@ -31,4 +31,21 @@ describe('streamHealth', () => {
     // Since the start it would have read 21%: old losses don't keep the warning up.
     expect(streamHealth([audio(), video({ packets: 2000, packetsLost: 530 })], [video({ packets: 1000, packetsLost: 530 })]).warnings).toEqual([]);
   });
+
+  it.each<[string, number, number, RegExp | null]>([
+    ['a 2 s GOP at 30 fps', 2, 30, null],
+    ['an 8 s GOP', 8, 30, /Keyframe every 8 s: .*Set the keyframe interval to 2 s in OBS/],
+    ['12 fps', 2, 12, /Only 12 frames per second/],
+  ])('adds the probe\'s figures and warns about %s', (_name, keyframeIntervalS, fps, warning) => {
+    const h = streamHealth([audio(), video()], undefined, { fps, keyframeIntervalS, width: 1920, height: 1080, bitrateKbps: 4000, idleMs: 10 });
+    expect(h.video).toMatchObject({ fps, keyframeIntervalS, width: 1920, height: 1080 });
+    if (warning) expect(h.warnings.join(' ')).toMatch(warning);
+    else expect(h.warnings).toEqual([]);
+  });
+
+  it('ignores a probe that stopped hearing the stream', () => {
+    const h = streamHealth([audio(), video()], undefined, { fps: 30, keyframeIntervalS: 9, width: 1280, height: 720, bitrateKbps: 0, idleMs: 10000 });
+    expect(h.video).not.toHaveProperty('fps');
+    expect(h.warnings).toEqual([]);
+  });
 });

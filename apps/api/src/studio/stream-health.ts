@@ -1,20 +1,35 @@
+import type { VideoProbeSnapshot } from '@onair/protocol';
 import { TrackStats } from '../media/media-server';
 
 /** The stream's health as the studio shows it: figures plus plain-language warnings. */
 export interface StreamHealth {
-  video?: { codec: string; bitrateKbps: number; packetLossPct: number; nacks: number; layers: number };
+  video?: {
+    codec: string;
+    bitrateKbps: number;
+    packetLossPct: number;
+    nacks: number;
+    layers: number;
+    /** From onair's own probe of the stream (absent when it has not seen enough yet). */
+    fps?: number;
+    width?: number;
+    height?: number;
+    keyframeIntervalS?: number;
+  };
   audio?: { codec: string; bitrateKbps: number; packetLossPct: number };
   warnings: string[];
 }
 
 /** Loss worth telling a streamer about: above this, viewers see artefacts or stalls. */
 const LOSS_WARN_PCT = 2;
+/** New viewers start at a keyframe: beyond this they wait noticeably (onair's cache helps, but only so much). */
+const KEYFRAME_WARN_S = 4;
+const FPS_WARN = 20;
 
 /**
  * Turns what the media server counts into figures and advice. `previous` is the sample from
  * the last tick, so loss is measured over the interval rather than since the start.
  */
-export function streamHealth(tracks: TrackStats[], previous?: TrackStats[]): StreamHealth {
+export function streamHealth(tracks: TrackStats[], previous?: TrackStats[], probe?: VideoProbeSnapshot): StreamHealth {
   const warnings: string[] = [];
   const lossPct = (t: TrackStats) => {
     const before = previous?.find((p) => p.mid === t.mid);
@@ -27,6 +42,17 @@ export function streamHealth(tracks: TrackStats[], previous?: TrackStats[]): Str
   const health: StreamHealth = { warnings };
   if (v) {
     health.video = { codec: v.codec, bitrateKbps: v.bitrateKbps, packetLossPct: lossPct(v), nacks: v.nacks, layers: v.layers };
+    if (probe && probe.idleMs < 3000) {
+      if (probe.fps > 0) health.video.fps = probe.fps;
+      if (probe.width && probe.height) Object.assign(health.video, { width: probe.width, height: probe.height });
+      if (probe.keyframeIntervalS !== undefined) health.video.keyframeIntervalS = probe.keyframeIntervalS;
+    }
+    const k = health.video.keyframeIntervalS;
+    if (k !== undefined && k > KEYFRAME_WARN_S) {
+      warnings.push(`Keyframe every ${k} s: new viewers may wait that long for a sharp picture. Set the keyframe interval to 2 s in OBS (Settings → Output).`);
+    }
+    const fps = health.video.fps;
+    if (fps !== undefined && fps < FPS_WARN) warnings.push(`Only ${fps} frames per second arrive: motion will stutter. Check OBS's FPS setting and its encoder load (Stats dock).`);
     if (v.bitrateKbps === 0) warnings.push('No video is arriving: check that OBS is still streaming and its network is up.');
     else if (v.bitrateKbps < 300) warnings.push(`Video bitrate is only ${v.bitrateKbps} kbps: the picture will be blurry. Set 2500–6000 kbps in OBS (Settings → Output).`);
     if (health.video.packetLossPct >= LOSS_WARN_PCT) {

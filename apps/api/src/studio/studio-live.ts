@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Channel } from '../channels/channel';
 import { ChannelEvents } from '../live/channel-events';
 import { LiveRegistry } from '../live/live-registry';
+import { StreamProbes } from '../live/stream-probes';
 import { MEDIA_SERVER, MediaServer, TrackStats } from '../media/media-server';
 import { streamHealth } from './stream-health';
 
@@ -21,6 +22,7 @@ export class StudioLive {
     @Inject(MEDIA_SERVER) private readonly media: MediaServer,
     private readonly live: LiveRegistry,
     private readonly events: ChannelEvents,
+    private readonly probes: StreamProbes,
   ) {}
 
   follow(channel: Channel, send: StudioLiveSend): () => void {
@@ -36,7 +38,7 @@ export class StudioLive {
       busy = true;
       try {
         const { tracks } = await this.media.publisherStats(b.publisher);
-        send('health', streamHealth(tracks, previous));
+        send('health', streamHealth(tracks, previous, this.probes.snapshot(channel.id)));
         previous = tracks;
       } catch (err) {
         this.log.debug(`health of ${channel.slug}: ${(err as Error).message}`);

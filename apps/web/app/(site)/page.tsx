@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { AutoRefresh } from '@/components/AutoRefresh';
 import { LiveSince } from '@/components/LiveSince';
+import { Thumbnail } from '@/components/Thumbnail';
 import { AlertIcon, BroadcastIcon } from '@/components/icons';
 import { listLiveChannels, type LiveChannel } from '@/lib/api';
 
@@ -25,10 +26,11 @@ function ChannelCard({ channel, now }: { channel: LiveChannel; now: number }) {
             background: `radial-gradient(120% 120% at 0% 0%, hsl(${h} 70% 32%), transparent 60%), radial-gradient(120% 120% at 100% 100%, hsl(${(h + 60) % 360} 70% 22%), #11131a 70%)`,
           }}
         >
+          <Thumbnail slug={channel.slug} version={Math.floor(now / 15000)} />
           <span className="channel-initial" aria-hidden="true">
             {channel.title.trim().charAt(0).toUpperCase() || '#'}
           </span>
-          <span className="badge badge-live channel-thumb-badge">LIVE</span>
+          <span className="badge badge-live channel-thumb-badge">LIVE · {channel.viewers} watching</span>
         </div>
         <div className="channel-body">
           <h2 className="channel-title">{channel.title}</h2>

@@ -71,6 +71,8 @@ interface PublisherEntry {
   mountpointId?: string;
   forwarders: number[];
   mediaTimer?: NodeJS.Timeout;
+  /** The video track, once the fan-out started. */
+  video?: { mid: string; codec: string; simulcast: boolean };
   /** When onair last asked this publisher for a keyframe (performance.now()). */
   keyframeRequestedAt?: number;
   keyframeTimer?: NodeJS.Timeout;
@@ -368,6 +370,8 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       );
       const forwarders = (fwd.plugindata?.data?.forwarders ?? []) as { stream_id: number }[];
       entry.forwarders = forwarders.map((f) => f.stream_id);
+      const video = req.tracks.find((t) => t.kind === 'video');
+      if (video) entry.video = { mid: video.mid, codec: video.codec, simulcast: video === layered };
       if (!layered) return { selectableLayers: [] };
       this.layeredMountpoints.set(req.mountpointId, { mid: layered.mid, layers: layered.rids!.length });
       return { selectableLayers: [...layered.rids!] };
@@ -568,6 +572,20 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     if (sessionId === undefined) return 0;
     const { handles } = await (await this.admin()).listHandles(sessionId);
     return handles.length - 2;
+  }
+
+  /** An extra forwarder of the video to 127.0.0.1:port (the largest layer of a simulcast). */
+  async tapVideo(ref: PublisherRef, port: number): Promise<void> {
+    const { roomCtl } = this.requireConnected();
+    const entry = this.publishers.get(ref.id);
+    if (!entry?.video) throw new MediaNotFoundError('the publisher is gone or sends no video');
+    try {
+      const stream = { mid: entry.video.mid, port, pt: MOUNTPOINT_FORMATS[entry.video.codec]?.pt ?? 96, ...(entry.video.simulcast ? { simulcast: true } : {}) };
+      const res = await withTimeout(roomCtl.message({ request: 'rtp_forward', room: entry.room, publisher_id: entry.feed, host: '127.0.0.1', streams: [stream] }), 'rtp_forward (probe)');
+      for (const f of (res.plugindata?.data?.forwarders ?? []) as { stream_id: number }[]) entry.forwarders.push(f.stream_id);
+    } catch (err) {
+      throw translateError(err, 'tap the video');
+    }
   }
 
   /**

@@ -80,6 +80,9 @@ export class FakeMediaServer implements MediaServer {
   async selectLayer(viewer: ViewerRef, choice: LayerChoice): Promise<void> {
     this.record('selectLayer', viewer, choice);
   }
+  async tapVideo(publisher: PublisherRef, port: number): Promise<void> {
+    this.record('tapVideo', publisher, port);
+  }
   /** What publisherStats reports. */
   stats: PublisherStats = { tracks: [] };
   async publisherStats(publisher: PublisherRef): Promise<PublisherStats> {

@@ -1,0 +1,122 @@
+import { h264SpsDimensions, h264Units, parseRtp, RtpPacket, VideoProbe, vp8Keyframe } from './rtp-video';
+
+const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+
+/** An RTP packet: version 2, the given flags, payload type 96. */
+function rtp(opts: { seq: number; ts: number; marker?: boolean; payload: Buffer; csrcs?: number; ext?: Buffer; padding?: number }): Buffer {
+  const head = Buffer.alloc(12 + (opts.csrcs ?? 0) * 4);
+  head[0] = 0x80 | (opts.ext ? 0x10 : 0) | (opts.padding ? 0x20 : 0) | (opts.csrcs ?? 0);
+  head[1] = (opts.marker ? 0x80 : 0) | 96;
+  head.writeUInt16BE(opts.seq, 2);
+  head.writeUInt32BE(opts.ts, 4);
+  head.writeUInt32BE(0x1234, 8);
+  const pad = opts.padding ? Buffer.concat([Buffer.alloc(opts.padding - 1), Buffer.from([opts.padding])]) : Buffer.alloc(0);
+  return Buffer.concat([head, opts.ext ?? Buffer.alloc(0), opts.payload, pad]);
+}
+
+describe('parseRtp', () => {
+  it.each<[string, Buffer, Partial<RtpPacket> | null]>([
+    ['a plain packet', rtp({ seq: 7, ts: 9000, marker: true, payload: hex('65aa') }), { sequence: 7, timestamp: 9000, marker: true, payloadType: 96, payload: hex('65aa') }],
+    ['CSRCs', rtp({ seq: 1, ts: 1, csrcs: 2, payload: hex('41bb') }), { payload: hex('41bb') }],
+    ['a header extension', rtp({ seq: 1, ts: 1, ext: hex('bede0001 10ff0000'), payload: hex('41cc') }), { payload: hex('41cc') }],
+    ['padding', rtp({ seq: 1, ts: 1, padding: 4, payload: hex('41dd') }), { payload: hex('41dd') }],
+    ['too short', hex('8060'), null],
+    ['not version 2', Buffer.alloc(20), null],
+  ])('%s', (_name, buf, expected) => {
+    const p = parseRtp(buf);
+    if (expected === null) expect(p).toBeNull();
+    else expect(p).toMatchObject(expected);
+  });
+});
+
+describe('h264Units', () => {
+  it.each<[string, string, { nals: string[]; fragment?: object }]>([
+    ['a single NAL unit', '65aabb', { nals: ['65aabb'] }],
+    ['STAP-A with SPS and PPS', '18 0003 674200 0002 68ce', { nals: ['674200', '68ce'] }],
+    ['a truncated STAP-A keeps the whole units', '18 0003 674200 0009 68', { nals: ['674200'] }],
+    ['FU-A start of an IDR', '7c 85 aabb', { nals: [], fragment: { start: true, end: false, header: 0x65 } }],
+    ['FU-A end', '7c 45 cc', { nals: [], fragment: { start: false, end: true, header: 0x65 } }],
+    ['an unknown type', '1e00', { nals: [] }],
+  ])('%s', (_name, payload, expected) => {
+    const got = h264Units(hex(payload));
+    expect(got.nals.map((n) => n.toString('hex'))).toEqual(expected.nals);
+    if (expected.fragment) expect(got.fragment).toMatchObject(expected.fragment);
+  });
+});
+
+describe('h264SpsDimensions', () => {
+  // SPS from libx264 (High and Constrained Baseline), as OBS sends them.
+  it.each<[string, string, number, number, number]>([
+    ['High 1280x720', '6764001facd9405005bb0110000003001000000303c0f1831960', 1280, 720, 100],
+    ['High 1920x1080 (cropped from 1088)', '67640028acd940780227e5c044000003000400000300f03c60c658', 1920, 1080, 100],
+    ['Constrained Baseline 640x360', '6742c01ed900a02ff970110000030001000003003c0f162e48', 640, 360, 66],
+  ])('%s', (_name, sps, width, height, profile) => {
+    expect(h264SpsDimensions(hex(sps))).toEqual({ width, height, profile });
+  });
+
+  it.each([['a PPS', '68ce3c80'], ['a truncated SPS', '6764001f'], ['nothing', '']])('%s → null', (_name, nal) => {
+    expect(h264SpsDimensions(hex(nal))).toBeNull();
+  });
+});
+
+describe('vp8Keyframe', () => {
+  it.each<[string, string, ReturnType<typeof vp8Keyframe>]>([
+    // libvpx 320x240 keyframe; descriptor: S=1, PartID 0, no extensions.
+    ['a keyframe start', '10 b05a009d012a4001f000', { keyframe: true, width: 320, height: 240 }],
+    ['with PictureID (15 bit) extension', '90 80 8001 b05a009d012a4001f000', { keyframe: true, width: 320, height: 240 }],
+    ['an interframe', '10 b15a009d012a4001f000', { keyframe: false }],
+    ['a continuation packet', '00 b05a009d012a4001f000', { keyframe: false }],
+  ])('%s', (_name, payload, expected) => {
+    expect(vp8Keyframe(hex(payload))).toEqual(expected);
+  });
+});
+
+describe('VideoProbe', () => {
+  const SPS = hex('6764001facd9405005bb0110000003001000000303c0f1831960');
+  const PPS = hex('68ebe3cb22c0');
+  const stapA = Buffer.concat([hex('18'), Buffer.from([0, SPS.length]), SPS, Buffer.from([0, PPS.length]), PPS]);
+
+  /** 30 fps for `seconds`, a keyframe (STAP-A + IDR in two FU-A packets) every `gop` frames. */
+  function feed(probe: VideoProbe, seconds: number, gop: number): number {
+    let seq = 0;
+    let now = 0;
+    for (let f = 0; f < seconds * 30; f++) {
+      now = Math.round((f * 1000) / 30);
+      const ts = f * 3000;
+      const packets: Buffer[] =
+        f % gop === 0
+          ? [stapA, Buffer.concat([hex('7c85'), Buffer.alloc(900, 1)]), Buffer.concat([hex('7c45'), Buffer.alloc(300, 2)])]
+          : [Buffer.concat([hex('41'), Buffer.alloc(400, 3)])];
+      packets.forEach((payload, i) => probe.feed(parseRtp(rtp({ seq: seq++, ts, marker: i === packets.length - 1, payload }))!, now));
+    }
+    return now;
+  }
+
+  it('measures frame rate, bitrate, keyframe interval and size, and keeps the keyframe as Annex B', () => {
+    const probe = new VideoProbe('h264');
+    const now = feed(probe, 10, 60);
+    const s = probe.snapshot(now);
+    expect(s).toMatchObject({ fps: 30, width: 1280, height: 720, keyframeIntervalS: 2 });
+    expect(s.bitrateKbps).toBeGreaterThan(90);
+    expect(s.bitrateKbps).toBeLessThan(130);
+    const au = probe.latestKeyframe()!;
+    expect(au.subarray(0, 5).toString('hex')).toBe('0000000167');
+    expect(au.includes(hex('0000000168'))).toBe(true);
+    expect(au.includes(Buffer.concat([hex('0000000165'), Buffer.alloc(4, 1)]))).toBe(true);
+    expect(au.length).toBe(4 * 3 + SPS.length + PPS.length + 1 + 900 + 300);
+  });
+
+  it('reports an 8 s GOP as such, and goes idle when packets stop', () => {
+    const probe = new VideoProbe('h264');
+    const now = feed(probe, 20, 240);
+    expect(probe.snapshot(now).keyframeIntervalS).toBe(8);
+    expect(probe.snapshot(now + 5000)).toMatchObject({ fps: 0, bitrateKbps: 0, idleMs: 5000 });
+  });
+
+  it('knows nothing before the first keyframe', () => {
+    const probe = new VideoProbe('h264');
+    probe.feed(parseRtp(rtp({ seq: 1, ts: 1, marker: true, payload: hex('41aa') }))!, 0);
+    expect(probe.snapshot(0)).toEqual({ fps: 0, bitrateKbps: expect.any(Number), idleMs: 0 });
+    expect(probe.latestKeyframe()).toBeUndefined();
+  });
+});

@@ -23,6 +23,10 @@ if [ ! -f "$secrets" ]; then
     "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" > "$secrets"
   umask 022
 fi
+# ONAIR_SECRET signs private channels' share links; kept so links survive restarts.
+if ! grep -q '^ONAIR_SECRET=' "$secrets"; then
+  (umask 077; printf 'ONAIR_SECRET=%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> "$secrets")
+fi
 set -a; . "$secrets"; set +a
 
 pids=()
@@ -81,6 +85,8 @@ cat <<MSG
 
   onair is up.
 
+  Studio:       http://$host:$web_port/studio   (first time: http://$host:$web_port/signup;
+                the first account is the admin. Create channels and keys there.)
   Watch:        http://$host:$web_port/watch/$slug
   Directory:    http://$host:$web_port/
   Health:       http://$host:$api_port/health

@@ -309,3 +309,22 @@ describe('past broadcasts', () => {
     }
   });
 });
+
+// Last in the file: it uses up this address's allowance of wrong credentials.
+describe('password guessing', () => {
+  it('A06 repeated wrong passwords from one address get 429 + Retry-After, even with the right one after', async () => {
+    const guesser = anonymous();
+    const statuses: number[] = [];
+    // Other tests here spent some of the allowance (wrong keys, tokens) already.
+    while (statuses.length < 40 && statuses[statuses.length - 1] !== 429) {
+      statuses.push((await guesser.req('POST', '/auth/signin', { email: 'alice@onair.test', password: `guess number ${statuses.length}` })).status);
+    }
+    expect(statuses[statuses.length - 1]).toBe(429);
+    expect(statuses.slice(0, -1).every((s) => s === 401)).toBe(true);
+    expect(statuses.length).toBeLessThanOrEqual(11);
+    const right = await guesser.req('POST', '/auth/signin', { email: 'alice@onair.test', password: 'a long enough password' });
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(right.body.detail).toMatch(/wrong stream key, token or password/);
+  });
+});

@@ -54,7 +54,8 @@ export class RateLimiter {
   }
 }
 
-const LIMITED = /^\/(whip|whep)(\/|$)/;
+/** WHIP and WHEP writes, and the studio's sign-in/sign-up (password guessing). */
+const LIMITED = /^\/(whip|whep|auth)(\/|$)/;
 const WRITES = new Set(['POST', 'PATCH', 'DELETE']);
 
 /**
@@ -71,7 +72,7 @@ export function rateLimitMiddleware(config: OnairConfig['rateLimit'], now: () =>
     const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const authWait = failures.waitFor(client);
     if (authWait > 0) {
-      return writeProblem(res, toProblem(new DomainError('rate-limited', `too many requests with a wrong stream key or token from this address; wait ${authWait} s`, authWait)));
+      return writeProblem(res, toProblem(new DomainError('rate-limited', `too many requests with a wrong stream key, token or password from this address; wait ${authWait} s`, authWait)));
     }
     const wait = requests.take(client);
     if (wait > 0) {

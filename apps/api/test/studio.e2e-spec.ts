@@ -161,6 +161,20 @@ describe('ownership matrix', () => {
   });
 });
 
+describe('roles', () => {
+  it('M04 only the admin lists accounts; a streamer gets 403 with a reason', async () => {
+    const byAdmin = await admin.req('GET', '/auth/users');
+    expect(byAdmin.status).toBe(200);
+    expect(byAdmin.body.users.map((u: { email: string }) => u.email)).toEqual(expect.arrayContaining(['admin@onair.test', 'alice@onair.test', 'bob@onair.test']));
+    expect(byAdmin.body.users.find((u: { email: string }) => u.email === 'alice@onair.test').channels).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(byAdmin.body)).not.toMatch(/scrypt|passwordHash/);
+    const byStreamer = await alice.req('GET', '/auth/users');
+    expect(byStreamer.status).toBe(403);
+    expect(byStreamer.body.detail).toMatch(/only an admin/);
+    expect((await anonymous().req('GET', '/auth/users')).status).toBe(401);
+  });
+});
+
 describe('channels', () => {
   it.each<[string, unknown, number, RegExp]>([
     ['an empty title', { title: '  ' }, 400, /title must not be empty/],

@@ -13,6 +13,7 @@ export function StudioHome() {
   const router = useRouter();
   const [user, setUser] = useState<StudioUser | null>(null);
   const [channels, setChannels] = useState<StudioChannel[] | null>(null);
+  const [accounts, setAccounts] = useState<(StudioUser & { channels: number })[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -21,6 +22,7 @@ export function StudioHome() {
       const me = await studioFetch<{ user: StudioUser }>('GET', '/auth/me');
       setUser(me.user);
       setChannels((await studioFetch<{ channels: StudioChannel[] }>('GET', '/studio/channels')).channels);
+      if (me.user.role === 'admin') setAccounts((await studioFetch<{ users: (StudioUser & { channels: number })[] }>('GET', '/auth/users')).users);
     } catch (err) {
       if (err instanceof StudioError && err.status === 401) router.replace('/signin');
       else setError(err instanceof Error ? err.message : String(err));
@@ -114,6 +116,32 @@ export function StudioHome() {
           </ul>
         )}
       </section>
+
+      {accounts && (
+        <section>
+          <h2 className="section-title">Accounts</h2>
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Email</th>
+                <th>Role</th>
+                <th>Channels</th>
+              </tr>
+            </thead>
+            <tbody>
+              {accounts.map((a) => (
+                <tr key={a.id}>
+                  <td>{a.displayName}</td>
+                  <td>{a.email}</td>
+                  <td>{a.role}</td>
+                  <td>{a.channels}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
     </div>
   );
 }

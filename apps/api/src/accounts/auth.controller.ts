@@ -44,6 +44,13 @@ export class AuthController {
   me(@CurrentUser() user: User): { user: ReturnType<typeof publicUser> } {
     return { user: publicUser(user) };
   }
+
+  /** Admin only: every account on this onair (403 for streamers). */
+  @Get('users')
+  @UseGuards(SignedInGuard)
+  async users(@CurrentUser() user: User) {
+    return { users: (await this.auth.listUsers(user)).map((u) => ({ ...publicUser(u), createdAt: u.createdAt, channels: u.channels })) };
+  }
 }
 
 /** httpOnly, SameSite=Lax, Secure behind HTTPS (req.secure honours ONAIR_TRUST_PROXY). */

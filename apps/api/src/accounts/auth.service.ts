@@ -58,6 +58,12 @@ export class AuthService {
     if (token) await this.users.deleteSession(sessionTokenHash(token));
   }
 
+  /** Every account, for the admin (with how many channels each owns). */
+  async listUsers(by: User): Promise<(User & { channels: number })[]> {
+    if (by.role !== 'admin') throw new DomainError('forbidden', 'only an admin can list the accounts of this onair');
+    return this.users.list();
+  }
+
   /** The signed-in user for a session cookie value, or null. */
   async userFor(token: string | undefined): Promise<User | null> {
     if (!token || token.length > 100) return null;
@@ -65,6 +71,8 @@ export class AuthService {
   }
 
   private async openSession(user: User, userAgent?: string): Promise<string> {
+    // Housekeeping on the way: sessions past their expiry are never used again.
+    void this.users.deleteExpiredSessions(new Date()).catch(() => undefined);
     const token = randomBytes(32).toString('base64url');
     await this.users.createSession({ userId: user.id, tokenHash: sessionTokenHash(token), expiresAt: new Date(Date.now() + SESSION_TTL_MS), userAgent });
     return token;

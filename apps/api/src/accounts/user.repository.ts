@@ -42,6 +42,11 @@ export class UserRepository {
     return row && { ...toUser(row), passwordHash: row.passwordHash };
   }
 
+  async list(): Promise<(User & { channels: number })[]> {
+    const rows = await this.prisma.user.findMany({ orderBy: { createdAt: 'asc' }, include: { _count: { select: { channels: true } } } });
+    return rows.map((r) => ({ ...toUser(r), channels: r._count.channels }));
+  }
+
   async createSession(input: { userId: string; tokenHash: string; expiresAt: Date; userAgent?: string }): Promise<void> {
     await this.prisma.userSession.create({ data: { ...input, userAgent: input.userAgent?.slice(0, 300) } });
   }

@@ -116,7 +116,7 @@ describe('simulcast', () => {
       const before = (await playerVideoStats(viewer)).framesDecoded;
       const now = await until(`layer "${rid}" at ${width} px`, () => playerVideoStats(viewer), (s) => s.frameWidth === width && s.framesDecoded > before + 10).catch(
         async (err: Error) => {
-          const janusSaid = stack.janus.log.filter((l) => /PLI|keyframe|substream|imulcast/i.test(l)).slice(-15);
+          const janusSaid = stack.janus.recentLog(15, /PLI|keyframe|substream|imulcast/i);
           throw new Error(`${err.message}; the publisher encodes ${JSON.stringify(await encoded())}\n${janusSaid.join('\n')}`);
         },
       );

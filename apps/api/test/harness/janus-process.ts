@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,13 +23,13 @@ export class JanusProcess {
     const files = renderJanusConfig(join(REPO_ROOT, 'infra/janus'), this.config, { prefix, configsFolder: this.dir });
     for (const [name, content] of Object.entries(files)) writeFileSync(join(this.dir, name), content);
     // JANUS_DEBUG_LEVEL (0-7) turns up Janus's log, which failing tests print from `log`.
-    const debug = process.env.JANUS_DEBUG_LEVEL ? ['-d', process.env.JANUS_DEBUG_LEVEL] : [];
+    const debug = process.env.JANUS_DEBUG_LEVEL ? ['-d', process.env.JANUS_DEBUG_LEVEL, '-L', this.logFile] : [];
     this.child = spawn(join(prefix, 'bin/janus'), ['-C', join(this.dir, 'janus.jcfg'), '-F', this.dir, '-N', ...debug], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', process.env.JANUS_LOG_FILE ? openSync(`${process.env.JANUS_LOG_FILE}.stderr`, 'a') : 'pipe'],
     });
     const keep = (b: Buffer) => this.log.push(...b.toString().split('\n').filter(Boolean));
     this.child.stdout!.on('data', keep);
-    this.child.stderr!.on('data', keep);
+    this.child.stderr?.on('data', keep);
     const port = Number(new URL(this.config.janus.wsUrl).port);
     const deadline = Date.now() + 15000;
     while (!(await canConnect(port))) {
@@ -37,6 +37,18 @@ export class JanusProcess {
       if (Date.now() > deadline) throw new Error(`janus did not listen on ${port} within 15 s:\n${this.log.slice(-30).join('\n')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** Where Janus logs with JANUS_DEBUG_LEVEL set (JANUS_LOG_FILE to keep it after the run). */
+  private get logFile(): string {
+    return process.env.JANUS_LOG_FILE ?? join(this.dir, 'janus.log');
+  }
+
+  /** The last `n` lines Janus logged (from its log file with JANUS_DEBUG_LEVEL), for failure messages. */
+  recentLog(n = 80, keep: RegExp = /./): string[] {
+    const file = this.logFile;
+    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : this.log;
+    return lines.filter((l) => keep.test(l)).slice(-n);
   }
 
   async stop(): Promise<void> {

@@ -56,10 +56,16 @@ export function restartIceFromPage(page: Page): Promise<{ status: number; etagCh
     pc.onicecandidate = null; // candidates of the new generation go in the restart request
     pc.restartIce();
     await pc.setLocalDescription(await pc.createOffer());
+    // Right after setLocalDescription the gathering state can still read the old "complete":
+    // wait for the new generation's candidates (they carry the new ufrag) to be gathered.
+    const newUfragOfOffer = /a=ice-ufrag:(\S+)/.exec(pc.localDescription!.sdp)![1];
+    const gathered = () => pc.iceGatheringState === 'complete' && pc.localDescription!.sdp.includes(`ufrag ${newUfragOfOffer}`);
     await new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
-      setTimeout(resolve, 3000);
+      if (gathered()) return resolve();
+      const check = () => gathered() && resolve();
+      pc.addEventListener('icegatheringstatechange', check);
+      const timer = setInterval(check, 50);
+      setTimeout(() => (clearInterval(timer), resolve()), 3000);
     });
     const local = pc.localDescription!.sdp;
     const ufrag = /a=ice-ufrag:(\S+)/.exec(local)![1];

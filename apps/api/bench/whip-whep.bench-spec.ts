@@ -36,12 +36,17 @@ describe('benchmark', () => {
     await stack.start();
     try {
       const api: number[] = [];
+      const steps = new Map<string, number[]>();
       for (let i = 0; i < ROUNDS; i++) {
         const { key } = await stack.createChannel(`Bench ${i}`);
         const t0 = performance.now();
         const res = await fetch(`${stack.apiUrl}/whip`, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${key}` }, body: offer(i) });
         api.push(performance.now() - t0);
         if (res.status !== 201) throw new Error(`POST ${res.status}: ${await res.text()}`);
+        // Server-Timing: key;dur=1.2, db;dur=2.0, publish;dur=..., fanout;dur=..., record;dur=...
+        for (const m of (res.headers.get('server-timing') ?? '').matchAll(/(\w+);dur=([\d.]+)/g)) {
+          steps.set(m[1], [...(steps.get(m[1]) ?? []), Number(m[2])]);
+        }
         await fetch(new URL(res.headers.get('location')!, stack.apiUrl), { method: 'DELETE' });
       }
       // The same Janus, straight through janode: one room per round, like a channel.
@@ -67,6 +72,7 @@ describe('benchmark', () => {
       await session.destroy();
       await conn.close();
       console.log(`[bench] WHIP POST -> 201 through onair (auth, DB rows, room, join+configure, mountpoint, rtp_forward): ${stats(api)}`);
+      for (const [name, ms] of steps) console.log(`[bench]   of which ${name} (Server-Timing): ${stats(ms)}`);
       console.log(`[bench] raw janode attach + joinandconfigure: ${stats(raw)}`);
       console.log(`[bench] raw janode room create + attach + joinandconfigure: ${stats(rawWithRoom)}`);
     } finally {

@@ -36,8 +36,8 @@ export class StreamKeyService {
     const record = await this.keys.findActiveByHash(hashStreamKey(key));
     const [channel] = record ? await this.channels.findByIds([record.channelId]) : [];
     if (!record || !channel) throw unauthorized('this stream key is not valid (it may have been revoked): copy the key from the studio');
-    // "Last used" in the studio; never worth failing a publish over.
-    await this.keys.touch(record.id).catch(() => undefined);
+    // "Last used" in the studio: off the publish's critical path, never worth failing it over.
+    void this.keys.touch(record.id).catch(() => undefined);
     return { channel, keyId: record.id };
   }
 }

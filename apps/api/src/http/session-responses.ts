@@ -1,5 +1,6 @@
 import { formatLinks, iceServerLinks, IceServer, LinkEntry } from '@onair/protocol';
 import type { Response } from 'express';
+import type { StepTiming } from '../live/step-timer';
 import { PatchResult } from '../live/ice-session';
 
 export const TRICKLE_ICE_SDPFRAG = 'application/trickle-ice-sdpfrag';
@@ -10,8 +11,10 @@ export const TRICKLE_ICE_SDPFRAG = 'application/trickle-ice-sdpfrag';
  */
 export function sendSessionCreated(
   res: Response,
-  created: { location: string; etag: string; answerSdp: string; iceServers: IceServer[]; extensions?: LinkEntry[] },
+  created: { location: string; etag: string; answerSdp: string; iceServers: IceServer[]; extensions?: LinkEntry[]; timings?: StepTiming[] },
 ): void {
+  // Server-Timing (W3C): where the POST's time went, for operators and `npm run bench`.
+  if (created.timings?.length) res.setHeader('Server-Timing', created.timings.map((t) => `${t.name};dur=${t.ms.toFixed(1)}`).join(', '));
   const links = [...iceServerLinks(created.iceServers), ...(created.extensions ?? [])];
   if (links.length > 0) res.setHeader('Link', formatLinks(links));
   res.setHeader('ETag', created.etag);

@@ -10,6 +10,7 @@ import { ChannelEvents } from './channel-events';
 import { IceSessionService, newIceState, PatchResult } from './ice-session';
 import { LiveBroadcast, LiveRegistry } from './live-registry';
 import { newSessionId } from './session-id';
+import { StepTimer, StepTiming } from './step-timer';
 import { StreamProbes } from './stream-probes';
 
 export interface StartBroadcastResult {
@@ -17,6 +18,8 @@ export interface StartBroadcastResult {
   answerSdp: string;
   etag: string;
   channel: Channel;
+  /** Where the time went: key check, broadcast row, Janus publish, fan-out, codec row. */
+  timings: StepTiming[];
 }
 
 /**
@@ -52,7 +55,9 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   async start(input: { streamKey?: string; offerSdp: string; userAgent?: string }): Promise<StartBroadcastResult> {
+    const timer = new StepTimer();
     const { channel, keyId } = await this.keys.authenticate(input.streamKey);
+    timer.lap('key');
     const offer = parseOffer(input.offerSdp);
     if (this.live.broadcastOnChannel(channel.id)) throw alreadyLive(channel);
     if (!this.media.connected) throw new DomainError('media-unavailable', 'the media server is not reachable; try again shortly', 5);
@@ -64,6 +69,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       userAgent: input.userAgent,
     });
     if (!opened) throw alreadyLive(channel);
+    timer.lap('db');
     const sessionId = newSessionId();
     const b: LiveBroadcast = {
       sessionId,
@@ -85,6 +91,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
         offerSdp: input.offerSdp,
         displayName: channel.title,
       });
+      timer.lap('publish');
       b.publisher = published.publisher;
       b.tracks = published.tracks;
       b.ice = newIceState(input.offerSdp, offer.iceUfrag!);
@@ -111,15 +118,17 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
         tracks: published.tracks,
         keyframeBufferMs: this.config.media.keyframeBufferMs,
       });
+      timer.lap('fanout');
       b.layers = fanout.selectableLayers;
       b.playable = true;
       const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
       await this.broadcasts.setCodecs(opened.id, { video: codec('video'), audio: codec('audio') });
+      timer.lap('record');
       void this.probes.start(b);
       this.events.publish(channel.id, { type: 'active' });
       if (b.layers.length > 0) this.events.publish(channel.id, { type: 'layers', layers: b.layers.map((encodingId) => ({ encodingId })) });
       this.log.log(`${channel.slug} is live (${published.tracks.map((t) => t.codec + (t.rids ? ` x${t.rids.length} layers` : '')).join('+')})`);
-      return { sessionId, answerSdp: published.answerSdp, etag: b.ice.etag, channel };
+      return { sessionId, answerSdp: published.answerSdp, etag: b.ice.etag, channel, timings: timer.steps };
     } catch (err) {
       await this.end(sessionId, 'publisher-left');
       throw err;

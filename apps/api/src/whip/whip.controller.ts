@@ -30,6 +30,7 @@ export class WhipController {
       etag: started.etag,
       answerSdp: started.answerSdp,
       iceServers: this.iceServers.forClient(`whip-${started.channel.slug}`),
+      timings: started.timings,
     });
   }
 

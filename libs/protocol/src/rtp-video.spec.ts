@@ -119,4 +119,50 @@ describe('VideoProbe', () => {
     expect(probe.snapshot(0)).toEqual({ fps: 0, bitrateKbps: expect.any(Number), idleMs: 0 });
     expect(probe.latestKeyframe()).toBeUndefined();
   });
+
+  /** One keyframe (STAP-A + IDR in three FU-A packets) at `ts`, starting at sequence `seq`. */
+  const keyframePackets = (seq: number, ts: number) => [
+    rtp({ seq, ts, payload: stapA }),
+    rtp({ seq: seq + 1, ts, payload: Buffer.concat([hex('7c85'), Buffer.alloc(500, 1)]) }),
+    rtp({ seq: seq + 2, ts, payload: Buffer.concat([hex('7c05'), Buffer.alloc(500, 2)]) }),
+    rtp({ seq: seq + 3, ts, marker: true, payload: Buffer.concat([hex('7c45'), Buffer.alloc(100, 3)]) }),
+  ];
+
+  it('recognises a keyframe with a lost packet but keeps no undecodable still of it', () => {
+    const probe = new VideoProbe('h264');
+    const [a, b, , d] = keyframePackets(100, 90000);
+    for (const p of [a, b, d]) probe.feed(parseRtp(p)!, 0);
+    expect(probe.snapshot(0)).toMatchObject({ width: 1280, height: 720 });
+    expect(probe.latestKeyframe()).toBeUndefined();
+    for (const p of keyframePackets(104, 93000)) probe.feed(parseRtp(p)!, 2000);
+    expect(probe.latestKeyframe()!.length).toBe(4 * 3 + SPS.length + PPS.length + 1 + 1100);
+    expect(probe.snapshot(2000).keyframeIntervalS).toBe(2);
+  });
+
+  it('ignores a late retransmission of an earlier frame instead of cutting the current one short', () => {
+    const probe = new VideoProbe('h264');
+    const [a, b, c, d] = keyframePackets(200, 180000);
+    probe.feed(parseRtp(a)!, 0);
+    probe.feed(parseRtp(b)!, 0);
+    probe.feed(parseRtp(rtp({ seq: 150, ts: 177000, marker: true, payload: hex('41aa') }))!, 1); // a NACKed old delta
+    probe.feed(parseRtp(c)!, 2);
+    probe.feed(parseRtp(d)!, 2);
+    expect(probe.latestKeyframe()).toBeDefined();
+    expect(probe.snapshot(2).fps).toBe(0); // one frame so far, not two
+  });
+
+  it('orders timestamps across the 32-bit wrap', () => {
+    const probe = new VideoProbe('h264');
+    for (const p of keyframePackets(1, 0xffffffff - 100)) probe.feed(parseRtp(p)!, 0);
+    for (const p of keyframePackets(5, 2900)) probe.feed(parseRtp(p)!, 2000);
+    expect(probe.snapshot(2000).keyframeIntervalS).toBe(2);
+  });
+
+  it('bounds an access unit that never ends', () => {
+    const probe = new VideoProbe('h264');
+    probe.feed(parseRtp(rtp({ seq: 0, ts: 5, payload: Buffer.concat([hex('7c85'), Buffer.alloc(1000, 1)]) }))!, 0);
+    for (let i = 1; i < 6000; i++) probe.feed(parseRtp(rtp({ seq: i, ts: 5, payload: Buffer.concat([hex('7c05'), Buffer.alloc(1000, 1)]) }))!, 0);
+    probe.feed(parseRtp(rtp({ seq: 6000, ts: 5, marker: true, payload: Buffer.concat([hex('7c45'), Buffer.alloc(10, 1)]) }))!, 0);
+    expect(probe.latestKeyframe()).toBeUndefined();
+  });
 });

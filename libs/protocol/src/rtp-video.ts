@@ -186,6 +186,12 @@ export function vp8Keyframe(payload: Buffer): { keyframe: boolean; width?: numbe
 
 export type ProbeCodec = 'h264' | 'vp8' | 'other';
 
+/** RTP timestamp `a` is later than `b` (modulo 2^32, RFC 3550 wraparound). */
+function newer(a: number, b: number): boolean {
+  const d = (a - b) >>> 0;
+  return d !== 0 && d < 0x80000000;
+}
+
 export interface VideoProbeSnapshot {
   fps: number;
   bitrateKbps: number;
@@ -219,6 +225,9 @@ export class VideoProbe {
   private auNals: Buffer[] = [];
   private fuParts: Buffer[] | null = null;
   private auBytes = 0;
+  private auHasIdr = false;
+  private auComplete = true;
+  private lastSeq?: number;
   private keyframeAu?: Buffer;
 
   constructor(readonly codec: ProbeCodec) {}
@@ -226,7 +235,8 @@ export class VideoProbe {
   feed(packet: RtpPacket, nowMs: number): void {
     this.lastAt = nowMs;
     this.bytes.push({ n: packet.payload.length + 12, at: nowMs });
-    if (packet.timestamp !== this.lastTs) {
+    // A retransmitted or reordered packet of an earlier frame is not a new frame.
+    if (this.lastTs === undefined || newer(packet.timestamp, this.lastTs)) {
       this.lastTs = packet.timestamp;
       this.frames.push({ ts: packet.timestamp, at: nowMs });
     }
@@ -270,14 +280,28 @@ export class VideoProbe {
   }
 
   private feedH264(packet: RtpPacket, nowMs: number): void {
-    if (packet.timestamp !== this.auTs) this.finishAccessUnit(nowMs);
+    if (this.auTs !== undefined && packet.timestamp !== this.auTs) {
+      // Late packets of an earlier frame (retransmissions, reordering) are left out.
+      if (!newer(packet.timestamp, this.auTs)) return;
+      this.finishAccessUnit(nowMs);
+    }
+    if (this.auTs === undefined) this.auComplete = true;
+    else if (this.lastSeq !== undefined && packet.sequence !== ((this.lastSeq + 1) & 0xffff)) {
+      // A packet of this frame went missing: it can't be decoded, only recognised.
+      this.auComplete = false;
+      this.fuParts = null;
+    }
     this.auTs = packet.timestamp;
+    this.lastSeq = packet.sequence;
     const units = h264Units(packet.payload);
     for (const nal of units.nals) this.addNal(nal);
     const f = units.fragment;
     if (f) {
+      if ((f.header & 0x1f) === 5) this.auHasIdr = true;
       if (f.start) this.fuParts = [Buffer.from([f.header]), f.data];
       else if (this.fuParts) this.fuParts.push(f.data);
+      this.auBytes += f.data.length;
+      if (this.auBytes > MAX_KEYFRAME_BYTES) this.fuParts = null;
       if (f.end && this.fuParts) {
         this.addNal(Buffer.concat(this.fuParts));
         this.fuParts = null;
@@ -287,23 +311,28 @@ export class VideoProbe {
   }
 
   private addNal(nal: Buffer): void {
+    if ((nal[0] & 0x1f) === 5) this.auHasIdr = true;
     this.auBytes += nal.length;
     if (this.auBytes <= MAX_KEYFRAME_BYTES) this.auNals.push(Buffer.from(nal));
+    else this.auComplete = false;
   }
 
   private finishAccessUnit(nowMs: number): void {
     const nals = this.auNals;
+    const { auHasIdr: idr, auComplete: complete } = this;
     this.auNals = [];
     this.fuParts = null;
     this.auBytes = 0;
     this.auTs = undefined;
-    if (!nals.some((n) => (n[0] & 0x1f) === 5)) return;
+    this.auHasIdr = false;
+    if (!idr) return;
     this.keyframe(nowMs);
     const sps = nals.find((n) => (n[0] & 0x1f) === 7);
     const dims = sps && h264SpsDimensions(sps);
     if (dims) this.size = { width: dims.width, height: dims.height };
-    // A decodable keyframe needs its parameter sets: OBS and browsers send them with each IDR.
-    if (sps && nals.some((n) => (n[0] & 0x1f) === 8)) {
+    // A decodable keyframe needs every packet and its parameter sets (OBS and browsers send
+    // them with each IDR).
+    if (complete && sps && nals.some((n) => (n[0] & 0x1f) === 8)) {
       const start = Buffer.from([0, 0, 0, 1]);
       this.keyframeAu = Buffer.concat(nals.flatMap((n) => [start, n]));
     }

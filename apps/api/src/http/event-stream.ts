@@ -34,6 +34,9 @@ export function openEventStream(req: Request, res: Response, onClose: () => void
   };
   req.on('close', finish);
   res.on('close', finish);
+  // The client may have gone while the caller awaited (auth, a database read): its close
+  // events fired before these listeners existed.
+  if (req.destroyed || res.destroyed || req.socket.destroyed) finish();
   return {
     send(event, data) {
       if (!closed) res.write(formatServerSentEvent({ event, data: JSON.stringify(data) }));

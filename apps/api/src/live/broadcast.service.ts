@@ -142,7 +142,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     const b = this.live.removeBroadcast(sessionId);
     if (!b) return Promise.resolve();
     if (b.playable) this.events.publish(b.channel.id, { type: 'inactive' });
-    this.probes.stop(b.channel.id);
+    this.probes.stop(b.channel.id, b.sessionId);
     const done = (async () => {
       try {
         if (b.publisher) await this.media.closePublisher(b.publisher);

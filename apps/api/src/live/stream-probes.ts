@@ -14,50 +14,55 @@ interface Probe {
  * onair's own look at each live video: the media server copies the publisher's video to a
  * loopback UDP port, and a VideoProbe reads frame rate, resolution, keyframe interval and
  * the latest keyframe (thumbnails) from it. Best effort: without a probe the studio shows
- * the media server's figures only.
+ * the media server's figures only. Probes belong to one broadcast (session): a late or
+ * failing start of an old broadcast never touches a newer one on the same channel.
  */
 @Injectable()
 export class StreamProbes implements OnApplicationShutdown {
   private readonly log = new Logger('StreamProbes');
   private readonly probes = new Map<string, Probe>();
+  /** Broadcasts whose probe is starting, and those of them that ended meanwhile. */
+  private readonly starting = new Set<string>();
+  private readonly ended = new Set<string>();
 
   constructor(@Inject(MEDIA_SERVER) private readonly media: MediaServer) {}
 
+  /** Never rejects: a probe that can't start is logged and left out. */
   async start(b: LiveBroadcast): Promise<void> {
     const video = b.tracks.find((t) => t.kind === 'video');
     if (!video || !b.publisher) return;
     const codec: ProbeCodec = video.codec === 'h264' || video.codec === 'vp8' ? video.codec : 'other';
-    const socket = createSocket('udp4');
-    const probe = new VideoProbe(codec);
-    socket.on('message', (msg) => {
+    const entry: Probe = { sessionId: b.sessionId, socket: createSocket('udp4'), probe: new VideoProbe(codec) };
+    entry.socket.on('message', (msg) => {
       const packet = parseRtp(msg);
-      if (packet) probe.feed(packet, performance.now());
+      if (packet) entry.probe.feed(packet, performance.now());
     });
-    socket.on('error', (err) => this.log.warn(`probe socket of ${b.channel.slug}: ${err.message}`));
+    entry.socket.on('error', (err) => this.log.warn(`probe socket of ${b.channel.slug}: ${err.message}`));
+    this.starting.add(b.sessionId);
     try {
       await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind(0, '127.0.0.1', () => resolve());
+        entry.socket.once('error', reject);
+        entry.socket.bind(0, '127.0.0.1', () => resolve());
       });
-      this.stop(b.channel.id);
-      this.probes.set(b.channel.id, { sessionId: b.sessionId, socket, probe });
-      await this.media.tapVideo(b.publisher, socket.address().port);
+      if (this.ended.delete(b.sessionId)) throw new Error('the broadcast ended');
+      this.release(b.channel.id); // a leftover of an earlier broadcast, if any
+      this.probes.set(b.channel.id, entry);
+      await this.media.tapVideo(b.publisher, entry.socket.address().port);
     } catch (err) {
       this.log.warn(`no stream probe for ${b.channel.slug}: ${(err as Error).message}`);
-      this.stop(b.channel.id);
-      socket.close();
+      if (this.probes.get(b.channel.id) === entry) this.probes.delete(b.channel.id);
+      close(entry.socket);
+    } finally {
+      this.starting.delete(b.sessionId);
+      this.ended.delete(b.sessionId);
     }
   }
 
-  stop(channelId: string): void {
+  /** Ends the probe of this broadcast (and only of this one). */
+  stop(channelId: string, sessionId: string): void {
     const p = this.probes.get(channelId);
-    if (!p) return;
-    this.probes.delete(channelId);
-    try {
-      p.socket.close();
-    } catch {
-      /* already closed */
-    }
+    if (p?.sessionId === sessionId) this.release(channelId);
+    else if (this.starting.has(sessionId)) this.ended.add(sessionId);
   }
 
   snapshot(channelId: string): VideoProbeSnapshot | undefined {
@@ -70,6 +75,21 @@ export class StreamProbes implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    for (const id of [...this.probes.keys()]) this.stop(id);
+    for (const id of [...this.probes.keys()]) this.release(id);
+  }
+
+  private release(channelId: string): void {
+    const p = this.probes.get(channelId);
+    if (!p) return;
+    this.probes.delete(channelId);
+    close(p.socket);
+  }
+}
+
+function close(socket: Socket): void {
+  try {
+    socket.close();
+  } catch {
+    /* not bound or already closed */
   }
 }

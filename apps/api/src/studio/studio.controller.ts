@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { CurrentUser, SignedInGuard } from '../accounts/signed-in.guard';
 import { User } from '../accounts/user';
 import { DomainError } from '../errors/domain-error';
-import { openEventStream } from '../http/event-stream';
+import { EventStream, openEventStream } from '../http/event-stream';
 import { readJsonBody } from '../http/sdp-request';
 import { parseWith } from '../http/validation';
 import { StudioLive } from './studio-live';
@@ -95,9 +95,13 @@ export class StudioController {
   @Get(':id/live')
   async live(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const channel = await this.studio.channelFor(user, id);
-    let stop = () => undefined as void;
-    const stream = openEventStream(req, res, () => stop());
-    stop = this.studioLive.follow(channel, (event, data) => stream.send(event, data));
+    // Subscribe first (the first state arrives at once), then open the stream: if the client
+    // left during the await above, opening it unsubscribes straight away.
+    const pending: [string, unknown][] = [];
+    let stream: EventStream | undefined;
+    const unsubscribe = this.studioLive.follow(channel, (event, data) => (stream ? stream.send(event, data) : pending.push([event, data])));
+    stream = openEventStream(req, res, unsubscribe);
+    for (const [event, data] of pending.splice(0)) stream.send(event, data);
   }
 }
 

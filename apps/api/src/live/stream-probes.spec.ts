@@ -1,0 +1,70 @@
+import { createSocket } from 'node:dgram';
+import { FakeMediaServer } from '../media/testing/fake-media-server';
+import { MediaNotFoundError } from '../media/media-server';
+import { LiveBroadcast } from './live-registry';
+import { StreamProbes } from './stream-probes';
+
+const broadcast = (sessionId: string): LiveBroadcast => ({
+  sessionId,
+  broadcastId: `b-${sessionId}`,
+  channel: { id: 'c1', ownerId: null, slug: 'demo', title: 'Demo', description: '', visibility: 'public' },
+  streamKeyId: 'k1',
+  startedAt: new Date(),
+  publisher: { kind: 'publisher', id: `p-${sessionId}` },
+  tracks: [{ mid: '1', kind: 'video', codec: 'h264' }],
+  layers: [],
+  playable: true,
+  viewers: new Set(),
+  peakViewers: 0,
+});
+
+/** One RTP packet (IDR slice, marker) to the probe's port. */
+async function sendRtp(port: number): Promise<void> {
+  const sock = createSocket('udp4');
+  const packet = Buffer.concat([Buffer.from([0x80, 0xe0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9]), Buffer.from([0x65, 0x88])]);
+  await new Promise<void>((resolve) => sock.send(packet, port, '127.0.0.1', () => resolve()));
+  sock.close();
+}
+
+describe('StreamProbes', () => {
+  it('taps the video to a loopback port and reads what arrives', async () => {
+    const media = new FakeMediaServer();
+    const probes = new StreamProbes(media);
+    await probes.start(broadcast('s1'));
+    const [[, port]] = media.callsOf('tapVideo') as [unknown, number][];
+    await sendRtp(port);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(probes.snapshot('c1')!.idleMs).toBeLessThan(1000);
+    probes.stop('c1', 's1');
+    expect(probes.snapshot('c1')).toBeUndefined();
+  });
+
+  it('a tap the media server refuses leaves no probe and never rejects', async () => {
+    const media = new FakeMediaServer();
+    media.failNext.set('tapVideo', new MediaNotFoundError('the publisher is gone'));
+    const probes = new StreamProbes(media);
+    await expect(probes.start(broadcast('s1'))).resolves.toBeUndefined();
+    expect(probes.snapshot('c1')).toBeUndefined();
+  });
+
+  it('stopping an old broadcast leaves the newer one on the same channel alone', async () => {
+    const media = new FakeMediaServer();
+    const probes = new StreamProbes(media);
+    await probes.start(broadcast('old'));
+    await probes.start(broadcast('new'));
+    probes.stop('c1', 'old');
+    expect(probes.snapshot('c1')).toBeDefined();
+    probes.stop('c1', 'new');
+    expect(probes.snapshot('c1')).toBeUndefined();
+  });
+
+  it('a broadcast that ends while its probe starts gets no probe', async () => {
+    const media = new FakeMediaServer();
+    const probes = new StreamProbes(media);
+    const starting = probes.start(broadcast('s1'));
+    probes.stop('c1', 's1');
+    await starting;
+    expect(probes.snapshot('c1')).toBeUndefined();
+    expect(media.callsOf('tapVideo')).toHaveLength(0);
+  });
+});

@@ -172,6 +172,13 @@ describe('roles', () => {
     expect(byStreamer.status).toBe(403);
     expect(byStreamer.body.detail).toMatch(/only an admin/);
     expect((await anonymous().req('GET', '/auth/users')).status).toBe(401);
+    // ...and only the admin makes accounts for others.
+    const made = await admin.req('POST', '/auth/users', { email: 'dave@onair.test', password: 'a long enough password' });
+    expect(made.status).toBe(201);
+    expect(made.body.user).toMatchObject({ email: 'dave@onair.test', role: 'streamer' });
+    expect(made.setCookie).toBeNull(); // the admin stays signed in as the admin
+    expect((await alice.req('POST', '/auth/users', { email: 'eve@onair.test', password: 'a long enough password' })).status).toBe(403);
+    expect((await admin.req('POST', '/auth/users', { email: 'dave@onair.test', password: 'a long enough password' })).status).toBe(409);
   });
 });
 
@@ -285,16 +292,32 @@ describe('private channels and playback tokens', () => {
   });
 
   it('T02 an expired or foreign token is refused with a message that says which', async () => {
-    const expired = signPlaybackToken(stack.config.secret.value, channel.id, new Date(Date.now() - 1000));
+    const expired = signPlaybackToken(stack.config.secret.value, channel.id, 0, new Date(Date.now() - 1000));
     const res = await watch(channel.slug, expired);
     expect(res.status).toBe(401);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/has expired: ask the owner for a new one/);
     const other = (await alice.req('POST', '/studio/channels', { title: 'Other', visibility: 'private' })).body.channel;
-    const foreign = signPlaybackToken(stack.config.secret.value, other.id, new Date(Date.now() + 60_000));
+    const foreign = signPlaybackToken(stack.config.secret.value, other.id, 0, new Date(Date.now() + 60_000));
     const wrong = await watch(channel.slug, foreign);
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { detail: string }).detail).toMatch(/not valid for/);
     expect((await alice.req('POST', `/studio/channels/${channel.id}/share-links`, { expiresInS: 5 })).body.detail).toMatch(/at least 60/);
+  });
+
+  it('T04 the owner revokes every share link at once; a visibility change does too', async () => {
+    const link = (await alice.req('POST', `/studio/channels/${channel.id}/share-links`, { expiresInS: 600 })).body;
+    expect((await watch(channel.slug, link.token)).status).toBe(201);
+    expect((await bob.req('POST', `/studio/channels/${channel.id}/share-links/revoke`)).status).toBe(404);
+    expect((await alice.req('POST', `/studio/channels/${channel.id}/share-links/revoke`)).status).toBe(204);
+    const revoked = await watch(channel.slug, link.token);
+    expect(revoked.status).toBe(401);
+    expect(((await revoked.json()) as { detail: string }).detail).toMatch(/was revoked by its owner/);
+    const fresh = (await alice.req('POST', `/studio/channels/${channel.id}/share-links`, { expiresInS: 600 })).body;
+    expect((await watch(channel.slug, fresh.token)).status).toBe(201);
+    // private → public → private: links from before don't come back.
+    await alice.req('PATCH', `/studio/channels/${channel.id}`, { visibility: 'public' });
+    await alice.req('PATCH', `/studio/channels/${channel.id}`, { visibility: 'private' });
+    expect((await watch(channel.slug, fresh.token)).status).toBe(401);
   });
 
   it('T03 unlisted channels play by link but are not in the directory', async () => {
@@ -324,21 +347,23 @@ describe('past broadcasts', () => {
   });
 });
 
-// Last in the file: it uses up this address's allowance of wrong credentials.
+// Last in the file: it uses up alice's allowance of wrong passwords.
 describe('password guessing', () => {
-  it('A06 repeated wrong passwords from one address get 429 + Retry-After, even with the right one after', async () => {
+  it('A06 repeated wrong passwords for one account get 429 + Retry-After, even with the right one; other accounts still sign in', async () => {
     const guesser = anonymous();
     const statuses: number[] = [];
-    // Other tests here spent some of the allowance (wrong keys, tokens) already.
+    // A05 spent some of alice's allowance already.
     while (statuses.length < 40 && statuses[statuses.length - 1] !== 429) {
       statuses.push((await guesser.req('POST', '/auth/signin', { email: 'alice@onair.test', password: `guess number ${statuses.length}` })).status);
     }
     expect(statuses[statuses.length - 1]).toBe(429);
     expect(statuses.slice(0, -1).every((s) => s === 401)).toBe(true);
     expect(statuses.length).toBeLessThanOrEqual(11);
-    const right = await guesser.req('POST', '/auth/signin', { email: 'alice@onair.test', password: 'a long enough password' });
+    const right = await guesser.req('POST', '/auth/signin', { email: 'ALICE@onair.test', password: 'a long enough password' });
     expect(right.status).toBe(429);
     expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(right.body.detail).toMatch(/wrong stream key, token or password/);
+    expect(right.body.detail).toMatch(/too many wrong passwords for alice@onair.test; wait \d+ s/);
+    // Sign-ins share the web app's address: guessing one account must not lock out the others.
+    expect((await anonymous().req('POST', '/auth/signin', { email: 'bob@onair.test', password: 'a long enough password' })).status).toBe(200);
   });
 });

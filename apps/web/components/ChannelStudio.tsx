@@ -324,7 +324,10 @@ function ShareLinks({ channel }: { channel: StudioChannel }) {
   return (
     <section className="card">
       <h2 className="card-title">Share links</h2>
-      <p className="hint">This channel is private: viewers need a link with a signed token. Links stop working when they expire.</p>
+      <p className="hint">
+        This channel is private: viewers need a link with a signed token. Links stop working when they expire, when you revoke them, or when
+        the channel&apos;s visibility changes.
+      </p>
       <form className="form-inline" onSubmit={make}>
         <label className="field">
           <span>Valid for</span>
@@ -340,6 +343,22 @@ function ShareLinks({ channel }: { channel: StudioChannel }) {
         </button>
       </form>
       {link && <CopyField label={`Link (expires ${new Date(link.expiresAt).toLocaleString()})`} value={link.url} testId="share-link" />}
+      <button
+        type="button"
+        className="button button-ghost button-small"
+        onClick={async () => {
+          if (!window.confirm('Revoke every share link of this channel? People watching now keep watching; the links stop opening.')) return;
+          try {
+            await studioFetch('POST', `/studio/channels/${channel.id}/share-links/revoke`);
+            setLink(null);
+            setError(null);
+          } catch (err) {
+            setError(err instanceof Error ? err.message : String(err));
+          }
+        }}
+      >
+        Revoke all links
+      </button>
       {error && <p className="form-error">{error}</p>}
     </section>
   );

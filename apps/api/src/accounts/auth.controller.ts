@@ -45,6 +45,15 @@ export class AuthController {
     return { user: publicUser(user) };
   }
 
+  /** Admin only: make an account for someone (JSON as for sign-up); 201 with the account. */
+  @Post('users')
+  @HttpCode(201)
+  @UseGuards(SignedInGuard)
+  async createUser(@CurrentUser() user: User, @Req() req: Request) {
+    const input = parseWith(SignUpInput, readJsonBody(req, 'account'), 'account');
+    return { user: publicUser(await this.auth.createUser(user, input)) };
+  }
+
   /** Admin only: every account on this onair (403 for streamers). */
   @Get('users')
   @UseGuards(SignedInGuard)

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
+import { RateLimiter } from '../http/rate-limit';
 import { z } from 'zod';
 import { DomainError } from '../errors/domain-error';
 import { hashPassword, verifyPassword } from './password';
@@ -34,28 +36,57 @@ const DUMMY_HASH = hashPassword('onair timing equaliser');
 
 @Injectable()
 export class AuthService {
-  constructor(private readonly users: UserRepository) {}
+  /** Wrong passwords per account (lower-cased email), whatever address they come from. */
+  private readonly failures: RateLimiter;
+
+  constructor(
+    private readonly users: UserRepository,
+    @Inject(ONAIR_CONFIG) private readonly config: OnairConfig,
+  ) {
+    const perMin = config.rateLimit.authFailuresPerMinute;
+    this.failures = new RateLimiter(perMin, perMin / 60);
+  }
 
   async signUp(input: z.infer<typeof SignUpInput>, userAgent?: string): Promise<{ user: User; token: string }> {
-    const user = await this.users.create({
-      email: input.email,
-      displayName: input.displayName ?? input.email.split('@')[0],
-      passwordHash: await hashPassword(input.password),
-    });
-    if (!user) throw new DomainError('conflict', `an account for ${input.email} already exists: sign in instead`);
+    const user = await this.users.create(
+      { email: input.email, displayName: input.displayName ?? input.email.split('@')[0], passwordHash: await hashPassword(input.password) },
+      this.config.signup === 'closed',
+    );
+    if (user === 'taken') throw new DomainError('conflict', `an account for ${input.email} already exists: sign in instead`);
+    if (user === 'closed') throw new DomainError('forbidden', 'sign-up is closed on this onair (ONAIR_SIGNUP=closed): ask its admin for an account');
     return { user, token: await this.openSession(user, userAgent) };
   }
 
   async signIn(input: z.infer<typeof SignInInput>, userAgent?: string): Promise<{ user: User; token: string }> {
+    const wait = this.failures.waitFor(input.email);
+    if (wait > 0) {
+      throw new DomainError('rate-limited', `too many wrong passwords for ${input.email}; wait ${wait} s before trying again`, wait);
+    }
     const found = await this.users.findByEmail(input.email);
     const ok = await verifyPassword(input.password, found?.passwordHash ?? (await DUMMY_HASH));
-    if (!found || !ok) throw new DomainError('sign-in-required', 'wrong email or password');
+    if (!found || !ok) {
+      this.failures.take(input.email);
+      throw new DomainError('sign-in-required', 'wrong email or password');
+    }
     const { passwordHash: _, ...user } = found;
     return { user, token: await this.openSession(user, userAgent) };
   }
 
   async signOut(token: string | undefined): Promise<void> {
     if (token) await this.users.deleteSession(sessionTokenHash(token));
+  }
+
+  /** An admin makes an account for someone (the way in when sign-up is closed). */
+  async createUser(by: User, input: z.infer<typeof SignUpInput>): Promise<User> {
+    if (by.role !== 'admin') throw new DomainError('forbidden', 'only an admin can create accounts for others');
+    const user = await this.users.create({
+      email: input.email,
+      displayName: input.displayName ?? input.email.split('@')[0],
+      passwordHash: await hashPassword(input.password),
+    });
+    if (user === 'taken') throw new DomainError('conflict', `an account for ${input.email} already exists`);
+    if (user === 'closed') throw new Error('unreachable: admins create accounts whatever ONAIR_SIGNUP says');
+    return user;
   }
 
   /** Every account, for the admin (with how many channels each owns). */

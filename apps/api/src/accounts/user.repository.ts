@@ -20,19 +20,21 @@ export class UserRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Creates an account: the installation's first one is its admin. Null when the email is
-   * taken. The advisory lock makes two simultaneous first sign-ups agree on who came first.
+   * Creates an account: the installation's first one is its admin. 'taken' when the email
+   * is; 'closed' when `onlyFirst` and accounts exist. The advisory lock makes two
+   * simultaneous first sign-ups agree on who came first.
    */
-  async create(input: { email: string; displayName: string; passwordHash: string }): Promise<User | null> {
+  async create(input: { email: string; displayName: string; passwordHash: string }, onlyFirst = false): Promise<User | 'taken' | 'closed'> {
     try {
       return await this.prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`;
         const first = (await tx.user.count()) === 0;
+        if (!first && onlyFirst) return 'closed' as const;
         const row = await tx.user.create({ data: { ...input, role: first ? 'ADMIN' : 'STREAMER' } });
         return toUser(row);
       });
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return 'taken';
       throw err;
     }
   }

@@ -6,7 +6,7 @@ import { Channel, ChannelVisibility } from './channel';
 const toVisibility = (v: DbVisibility): ChannelVisibility => v.toLowerCase() as ChannelVisibility;
 const fromVisibility = (v: ChannelVisibility): DbVisibility => v.toUpperCase() as DbVisibility;
 
-type ChannelRow = { id: string; ownerId: string | null; slug: string; title: string; description: string; visibility: DbVisibility };
+type ChannelRow = { id: string; ownerId: string | null; slug: string; title: string; description: string; visibility: DbVisibility; playbackTokenVersion: number };
 const toChannel = (row: ChannelRow): Channel => ({
   id: row.id,
   ownerId: row.ownerId,
@@ -14,6 +14,7 @@ const toChannel = (row: ChannelRow): Channel => ({
   title: row.title,
   description: row.description,
   visibility: toVisibility(row.visibility),
+  playbackTokenVersion: row.playbackTokenVersion,
 });
 
 @Injectable()
@@ -60,16 +61,28 @@ export class ChannelRepository {
     }
   }
 
-  /** Null when the new slug is taken. */
-  async update(id: string, changes: Partial<Pick<Channel, 'slug' | 'title' | 'description' | 'visibility'>>): Promise<Channel | null> {
+  /**
+   * 'taken' when the new slug belongs to another channel, 'gone' when the channel was
+   * deleted meanwhile. `revokeShareLinks` bumps the playback token version.
+   */
+  async update(
+    id: string,
+    changes: Partial<Pick<Channel, 'slug' | 'title' | 'description' | 'visibility'>> & { revokeShareLinks?: boolean },
+  ): Promise<Channel | 'taken' | 'gone'> {
+    const { revokeShareLinks, ...fields } = changes;
     try {
       const row = await this.prisma.channel.update({
         where: { id },
-        data: { ...changes, visibility: changes.visibility && fromVisibility(changes.visibility) },
+        data: {
+          ...fields,
+          visibility: fields.visibility && fromVisibility(fields.visibility),
+          ...(revokeShareLinks ? { playbackTokenVersion: { increment: 1 } } : {}),
+        },
       });
       return toChannel(row);
     } catch (err) {
-      if (isUniqueViolation(err)) return null;
+      if (isUniqueViolation(err)) return 'taken';
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') return 'gone';
       throw err;
     }
   }

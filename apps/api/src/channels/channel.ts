@@ -9,6 +9,8 @@ export interface Channel {
   title: string;
   description: string;
   visibility: ChannelVisibility;
+  /** Signed into share links; bumping it revokes them (see playback-token.ts). */
+  playbackTokenVersion: number;
 }
 
 /** Lower-case letters, digits and dashes; starts with a letter or digit; at most 63 chars. */

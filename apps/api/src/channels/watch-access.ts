@@ -22,11 +22,13 @@ export class WatchAccess {
     if (!channel) throw new DomainError('not-found', `no channel named "${slug}"`);
     if (channel.visibility !== 'private') return channel;
     if (!token) throw new DomainError('unauthorized', `channel "${channel.slug}" is private: open it with a share link from its owner`);
-    switch (checkPlaybackToken(this.config.secret.value, token, channel.id, new Date())) {
+    switch (checkPlaybackToken(this.config.secret.value, token, channel.id, channel.playbackTokenVersion, new Date())) {
       case 'valid':
         return channel;
       case 'expired':
         throw new DomainError('unauthorized', `this share link for "${channel.slug}" has expired: ask the owner for a new one`);
+      case 'revoked':
+        throw new DomainError('unauthorized', `this share link for "${channel.slug}" was revoked by its owner: ask for a new one`);
       default:
         throw new DomainError('unauthorized', `this share link is not valid for "${channel.slug}"`);
     }

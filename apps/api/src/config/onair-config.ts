@@ -64,6 +64,7 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? false : v.trim()))
     .refine((v) => v === false || /^(true|loopback|linklocal|uniquelocal|\d+|[0-9a-fA-F.:/, ]+)$/.test(v), 'expected true, a hop count, loopback, or addresses/CIDRs'),
+  ONAIR_SIGNUP: z.enum(['open', 'closed'], { error: 'expected open or closed' }).default('open'),
   ONAIR_FFMPEG_PATH: z.string().trim().min(1).default('ffmpeg'),
   ONAIR_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (e.g. openssl rand -hex 32)'),
   ONAIR_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
@@ -111,6 +112,8 @@ export interface OnairConfig {
     /** Seconds without media after which Janus declares a peer gone. */
     mediaTimeoutS: number;
   };
+  /** Who may create a studio account: anyone, or (closed) only the first, admin, account. */
+  signup: 'open' | 'closed';
   /** ffmpeg, for directory thumbnails. */
   ffmpegPath: string;
   /** Signs playback tokens (private channels' share links). */
@@ -156,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
     },
     media: { keyframeBufferMs: e.ONAIR_KEYFRAME_BUFFER_MS, mediaTimeoutS: e.ONAIR_MEDIA_TIMEOUT_S },
     rateLimit: { burst: e.ONAIR_RATE_LIMIT_BURST, perSecond: e.ONAIR_RATE_LIMIT_PER_S, authFailuresPerMinute: e.ONAIR_AUTH_FAILURES_PER_MIN },
+    signup: e.ONAIR_SIGNUP,
     ffmpegPath: e.ONAIR_FFMPEG_PATH,
     // Without ONAIR_SECRET share links last as long as the process (main.ts warns).
     secret: e.ONAIR_SECRET ? { value: e.ONAIR_SECRET, ephemeral: false } : { value: randomBytes(32).toString('hex'), ephemeral: true },

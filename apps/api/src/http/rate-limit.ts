@@ -72,14 +72,16 @@ export function rateLimitMiddleware(config: OnairConfig['rateLimit'], now: () =>
     const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const authWait = failures.waitFor(client);
     if (authWait > 0) {
-      return writeProblem(res, toProblem(new DomainError('rate-limited', `too many requests with a wrong stream key, token or password from this address; wait ${authWait} s`, authWait)));
+      return writeProblem(res, toProblem(new DomainError('rate-limited', `too many requests with a wrong stream key or token from this address; wait ${authWait} s`, authWait)));
     }
     const wait = requests.take(client);
     if (wait > 0) {
       return writeProblem(res, toProblem(new DomainError('rate-limited', `too many requests from this address; wait ${wait} s`, wait)));
     }
     res.on('finish', () => {
-      if (res.statusCode === 401) failures.take(client);
+      // Wrong passwords are counted per account (AuthService), not per address: sign-ins
+      // reach the API through the web app, so one address can be every studio user.
+      if (res.statusCode === 401 && !req.path.startsWith('/auth')) failures.take(client);
     });
     next();
   };

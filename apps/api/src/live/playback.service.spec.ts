@@ -10,7 +10,7 @@ import { LiveBroadcast, LiveRegistry } from './live-registry';
 import { PlaybackService } from './playback.service';
 import { WhepEventStreams } from './whep-event-streams';
 
-const CHANNEL: Channel = { id: 'c1', ownerId: null, slug: 'demo', title: 'Demo', description: '', visibility: 'public' };
+const CHANNEL: Channel = { id: 'c1', ownerId: null, slug: 'demo', title: 'Demo', description: '', visibility: 'public', playbackTokenVersion: 0 };
 const ANSWER = CHROMIUM_PLAYER_OFFER.replace(/a=recvonly/g, 'a=sendonly');
 
 /** Our own WatchAccess, faked: every name is the demo channel. */

@@ -7,7 +7,7 @@ import { StreamProbes } from './stream-probes';
 const broadcast = (sessionId: string): LiveBroadcast => ({
   sessionId,
   broadcastId: `b-${sessionId}`,
-  channel: { id: 'c1', ownerId: null, slug: 'demo', title: 'Demo', description: '', visibility: 'public' },
+  channel: { id: 'c1', ownerId: null, slug: 'demo', title: 'Demo', description: '', visibility: 'public', playbackTokenVersion: 0 },
   streamKeyId: 'k1',
   startedAt: new Date(),
   publisher: { kind: 'publisher', id: `p-${sessionId}` },

@@ -24,6 +24,7 @@ export class ThumbnailService implements OnModuleInit, OnApplicationShutdown {
   private readonly stills = new Map<string, Thumbnail>();
   private timer?: NodeJS.Timeout;
   private running = false;
+  private readonly decoders = new Set<ReturnType<typeof spawn>>();
 
   constructor(
     @Inject(ONAIR_CONFIG) private readonly config: OnairConfig,
@@ -38,6 +39,7 @@ export class ThumbnailService implements OnModuleInit, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+    for (const ff of this.decoders) ff.kill('SIGKILL');
   }
 
   get(channelId: string): Thumbnail | undefined {
@@ -72,6 +74,8 @@ export class ThumbnailService implements OnModuleInit, OnApplicationShutdown {
         ['-hide_banner', '-loglevel', 'error', '-f', 'h264', '-i', 'pipe:0', '-frames:v', '1', '-vf', 'scale=480:-2', '-q:v', '5', '-f', 'image2', '-c:v', 'mjpeg', 'pipe:1'],
         { stdio: ['pipe', 'pipe', 'pipe'] },
       );
+      this.decoders.add(ff);
+      ff.once('close', () => this.decoders.delete(ff));
       const out: Buffer[] = [];
       let err = '';
       const timer = setTimeout(() => ff.kill('SIGKILL'), FFMPEG_TIMEOUT_MS);

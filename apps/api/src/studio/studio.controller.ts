@@ -88,6 +88,13 @@ export class StudioController {
     return this.studio.shareLink(user, id, parseWith(ShareLinkInput, readJsonBody(req, 'share link'), 'share link').expiresInS);
   }
 
+  /** Revokes every share link made so far (viewers watching now keep watching). */
+  @Post(':id/share-links/revoke')
+  @HttpCode(204)
+  async revokeShareLinks(@CurrentUser() user: User, @Param('id') id: string): Promise<void> {
+    await this.studio.revokeShareLinks(user, id);
+  }
+
   /**
    * The channel's live view as server-sent events: `state` (live or not, viewers) on every
    * change, `health` (what the media server sees of the stream) every two seconds while live.

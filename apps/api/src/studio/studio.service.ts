@@ -78,8 +78,12 @@ export class StudioService {
     if (changes.slug && changes.slug !== channel.slug && this.live.broadcastOnChannel(channel.id)) {
       throw new DomainError('conflict', `"${channel.slug}" is live: change its slug after the broadcast ends (viewers are watching at /watch/${channel.slug})`);
     }
-    const updated = await this.channels.update(channel.id, changes);
-    if (!updated) throw new DomainError('conflict', `the slug "${changes.slug}" is taken: choose another`);
+    // A visibility change voids the channel's share links: making it private again must not
+    // bring back links handed out the last time it was private.
+    const revokeShareLinks = changes.visibility !== undefined && changes.visibility !== channel.visibility;
+    const updated = await this.channels.update(channel.id, { ...changes, revokeShareLinks });
+    if (updated === 'taken') throw new DomainError('conflict', `the slug "${changes.slug}" is taken: choose another`);
+    if (updated === 'gone') throw new DomainError('not-found', `no channel with id "${id}" in your studio`);
     const b = this.live.broadcastOnChannel(channel.id);
     if (b) b.channel = updated;
     return this.withLive(updated);
@@ -130,8 +134,17 @@ export class StudioService {
   async shareLink(user: User, id: string, expiresInS: number): Promise<{ token: string; path: string; expiresAt: string }> {
     const channel = await this.channelFor(user, id);
     const expiresAt = new Date(Date.now() + expiresInS * 1000);
-    const token = signPlaybackToken(this.config.secret.value, channel.id, expiresAt);
+    const token = signPlaybackToken(this.config.secret.value, channel.id, channel.playbackTokenVersion, expiresAt);
     return { token, path: `/watch/${channel.slug}?token=${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Voids every share link of the channel (new links can be made at once). */
+  async revokeShareLinks(user: User, id: string): Promise<void> {
+    const channel = await this.channelFor(user, id);
+    const updated = await this.channels.update(channel.id, { revokeShareLinks: true });
+    if (updated === 'gone' || updated === 'taken') throw new DomainError('not-found', `no channel with id "${id}" in your studio`);
+    const b = this.live.broadcastOnChannel(channel.id);
+    if (b) b.channel = updated;
   }
 
   /** The channel if `user` may manage it; "not found" otherwise. */

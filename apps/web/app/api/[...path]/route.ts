@@ -10,11 +10,45 @@ export const dynamic = 'force-dynamic';
 
 /** Request headers the API needs; nothing else crosses (no hop-by-hop headers). */
 const FORWARD = ['accept', 'authorization', 'content-type', 'cookie', 'if-match', 'user-agent', 'x-onair-studio'];
+/** The API takes at most 128 KiB (an SDP offer); anything larger is refused here, unread. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+const problem = (status: number, title: string, detail: string) =>
+  Response.json({ type: 'about:blank', title, status, detail }, { status, headers: { 'content-type': 'application/problem+json' } });
+
+/** The request body, or null when it is larger than MAX_BODY_BYTES. */
+async function readBody(req: NextRequest): Promise<ArrayBuffer | null> {
+  if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return null;
+  if (!req.body) return new ArrayBuffer(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out.buffer;
+}
+
 /** Response headers the browser needs. */
 const RETURN = ['cache-control', 'content-type', 'etag', 'location', 'link', 'retry-after', 'www-authenticate', 'x-accel-buffering'];
 
 async function proxy(req: NextRequest, ctx: { params: Promise<{ path: string[] }> }): Promise<Response> {
   const { path } = await ctx.params;
+  // Dot segments would be resolved away by fetch and could leave the API's base path.
+  if (path.some((p) => p === '.' || p === '..')) return problem(404, 'Not found', 'no such API path');
   const url = `${serverApiBaseUrl()}/${path.map(encodeURIComponent).join('/')}${req.nextUrl.search}`;
   const headers = new Headers();
   for (const name of FORWARD) {
@@ -25,21 +59,20 @@ async function proxy(req: NextRequest, ctx: { params: Promise<{ path: string[] }
   headers.set('x-forwarded-proto', req.nextUrl.protocol.replace(':', ''));
   const forwardedFor = req.headers.get('x-forwarded-for');
   if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
+  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+  if (body === null) return problem(413, 'Payload too large', `onair takes request bodies up to ${MAX_BODY_BYTES / 1024} KiB`);
   let upstream: Response;
   try {
     upstream = await fetch(url, {
       method: req.method,
       headers,
-      body: req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer(),
+      body,
       cache: 'no-store',
       redirect: 'manual',
       signal: req.signal,
     });
   } catch {
-    return Response.json(
-      { type: 'about:blank', title: 'onair API unreachable', status: 502, detail: 'the web app cannot reach the onair API right now; try again in a moment' },
-      { status: 502, headers: { 'content-type': 'application/problem+json' } },
-    );
+    return problem(502, 'onair API unreachable', 'the web app cannot reach the onair API right now; try again in a moment');
   }
   const out = new Headers();
   for (const name of RETURN) {

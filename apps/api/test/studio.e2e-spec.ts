@@ -103,6 +103,23 @@ describe('accounts', () => {
   });
 });
 
+describe('password change', () => {
+  it('A07 needs the current password, ends the other sessions and keeps this one', async () => {
+    const elsewhere = new StudioClient(stack.apiUrl);
+    expect((await elsewhere.req('POST', '/auth/signin', { email: 'bob@onair.test', password: 'a long enough password' })).status).toBe(200);
+    const wrong = await bob.req('POST', '/auth/password', { currentPassword: 'not the password', newPassword: 'another long password' });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.detail).toMatch(/current password is not right/);
+    expect((await bob.req('POST', '/auth/password', { currentPassword: 'a long enough password', newPassword: 'short' })).body.detail).toMatch(/newPassword: password must be at least 10/);
+    expect((await bob.req('POST', '/auth/password', { currentPassword: 'a long enough password', newPassword: 'another long password' })).status).toBe(204);
+    expect((await bob.req('GET', '/auth/me')).status).toBe(200);
+    expect((await elsewhere.req('GET', '/auth/me')).status).toBe(401);
+    expect((await anonymous().req('POST', '/auth/signin', { email: 'bob@onair.test', password: 'a long enough password' })).status).toBe(401);
+    const again = new StudioClient(stack.apiUrl);
+    expect((await again.req('POST', '/auth/signin', { email: 'bob@onair.test', password: 'another long password' })).status).toBe(200);
+  });
+});
+
 describe('ownership matrix', () => {
   let channelId: string;
   let keyId: string;
@@ -364,6 +381,6 @@ describe('password guessing', () => {
     expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(right.body.detail).toMatch(/too many wrong passwords for alice@onair.test; wait \d+ s/);
     // Sign-ins share the web app's address: guessing one account must not lock out the others.
-    expect((await anonymous().req('POST', '/auth/signin', { email: 'bob@onair.test', password: 'a long enough password' })).status).toBe(200);
+    expect((await anonymous().req('POST', '/auth/signin', { email: 'bob@onair.test', password: 'another long password' })).status).toBe(200);
   });
 });

@@ -117,6 +117,8 @@ export function StudioHome() {
         )}
       </section>
 
+      <PasswordForm />
+
       {accounts && (
         <section>
           <h2 className="section-title">Accounts</h2>
@@ -143,5 +145,41 @@ export function StudioHome() {
         </section>
       )}
     </div>
+  );
+}
+
+/** Change your password; your other browsers are signed out. */
+function PasswordForm() {
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    try {
+      await studioFetch('POST', '/auth/password', { currentPassword: String(f.get('currentPassword')), newPassword: String(f.get('newPassword')) });
+      form.reset();
+      setMessage({ error: false, text: 'Password changed. Your other browsers are signed out.' });
+    } catch (err) {
+      setMessage({ error: true, text: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return (
+    <section className="card">
+      <h2 className="card-title">Password</h2>
+      <form className="form-inline" onSubmit={submit}>
+        <label className="field grow">
+          <span>Current password</span>
+          <input name="currentPassword" type="password" required autoComplete="current-password" />
+        </label>
+        <label className="field grow">
+          <span>New password (10+ characters)</span>
+          <input name="newPassword" type="password" required minLength={10} autoComplete="new-password" />
+        </label>
+        <button className="button button-ghost" type="submit">
+          Change password
+        </button>
+      </form>
+      {message && <p className={message.error ? 'form-error' : 'ok'}>{message.text}</p>}
+    </section>
   );
 }

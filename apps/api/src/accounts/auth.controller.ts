@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/co
 import type { CookieOptions, Request, Response } from 'express';
 import { readJsonBody } from '../http/sdp-request';
 import { parseWith } from '../http/validation';
-import { AuthService, SESSION_TTL_MS, SignInInput, SignUpInput } from './auth.service';
+import { AuthService, ChangePasswordInput, SESSION_TTL_MS, SignInInput, SignUpInput } from './auth.service';
 import { CurrentUser, readCookie, requireCsrfHeader, SignedInGuard } from './signed-in.guard';
 import { SESSION_COOKIE, User } from './user';
 
@@ -43,6 +43,15 @@ export class AuthController {
   @UseGuards(SignedInGuard)
   me(@CurrentUser() user: User): { user: ReturnType<typeof publicUser> } {
     return { user: publicUser(user) };
+  }
+
+  /** Change your password (`{currentPassword, newPassword}`); your other sessions end. 204. */
+  @Post('password')
+  @HttpCode(204)
+  @UseGuards(SignedInGuard)
+  async changePassword(@CurrentUser() user: User, @Req() req: Request): Promise<void> {
+    const input = parseWith(ChangePasswordInput, readJsonBody(req, 'password change'), 'password change');
+    await this.auth.changePassword(user, readCookie(req, SESSION_COOKIE), input);
   }
 
   /** Admin only: make an account for someone (JSON as for sign-up); 201 with the account. */

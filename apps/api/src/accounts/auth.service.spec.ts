@@ -19,6 +19,12 @@ class MemoryUsers {
   async findByEmail(email: string) {
     return this.users.find((u) => u.email === email) ?? null;
   }
+  async findById(id: string) {
+    return this.users.find((u) => u.id === id) ?? null;
+  }
+  async setPassword(userId: string, passwordHash: string) {
+    this.users.find((u) => u.id === userId)!.passwordHash = passwordHash;
+  }
   async createSession(input: { userId: string; tokenHash: string }) {
     this.sessions.set(input.tokenHash, input.userId);
   }

@@ -28,6 +28,10 @@ export const SignUpInput = z.object({
   displayName: z.string().trim().min(1, 'displayName must not be empty').max(80, 'displayName is too long (80 characters at most)').optional(),
 });
 export const SignInInput = z.object({ email, password: z.string({ error: 'password is required' }).max(256) });
+export const ChangePasswordInput = z.object({
+  currentPassword: z.string({ error: 'currentPassword is required' }).max(256),
+  newPassword: password,
+});
 
 export const sessionTokenHash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -74,6 +78,21 @@ export class AuthService {
 
   async signOut(token: string | undefined): Promise<void> {
     if (token) await this.users.deleteSession(sessionTokenHash(token));
+  }
+
+  /**
+   * Changes the signed-in user's password (the current one is required) and signs out every
+   * other browser of theirs. Wrong current passwords count against the account like sign-ins.
+   */
+  async changePassword(user: User, sessionToken: string | undefined, input: z.infer<typeof ChangePasswordInput>): Promise<void> {
+    const wait = this.failures.waitFor(user.email);
+    if (wait > 0) throw new DomainError('rate-limited', `too many wrong passwords for ${user.email}; wait ${wait} s before trying again`, wait);
+    const found = await this.users.findById(user.id);
+    if (!found || !(await verifyPassword(input.currentPassword, found.passwordHash))) {
+      this.failures.take(user.email);
+      throw new DomainError('forbidden', 'the current password is not right');
+    }
+    await this.users.setPassword(user.id, await hashPassword(input.newPassword), sessionToken ? sessionTokenHash(sessionToken) : undefined);
   }
 
   /** An admin makes an account for someone (the way in when sign-up is closed). */

@@ -49,6 +49,19 @@ export class UserRepository {
     return rows.map((r) => ({ ...toUser(r), channels: r._count.channels }));
   }
 
+  async findById(id: string): Promise<(User & { passwordHash: string }) | null> {
+    const row = await this.prisma.user.findUnique({ where: { id } });
+    return row && { ...toUser(row), passwordHash: row.passwordHash };
+  }
+
+  /** New password hash; every session of the user but `keepTokenHash` ends. */
+  async setPassword(userId: string, passwordHash: string, keepTokenHash?: string): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.user.update({ where: { id: userId }, data: { passwordHash } }),
+      this.prisma.userSession.deleteMany({ where: { userId, ...(keepTokenHash ? { tokenHash: { not: keepTokenHash } } : {}) } }),
+    ]);
+  }
+
   async createSession(input: { userId: string; tokenHash: string; expiresAt: Date; userAgent?: string }): Promise<void> {
     await this.prisma.userSession.create({ data: { ...input, userAgent: input.userAgent?.slice(0, 300) } });
   }

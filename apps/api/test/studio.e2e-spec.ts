@@ -261,6 +261,10 @@ describe('stream keys', () => {
     await fetch(api(live.headers.get('location')!), { method: 'DELETE' });
     expect((await alice.req('DELETE', `/studio/channels/${body.channel.id}/keys/${listed[0].id}`)).status).toBe(404);
     expect((await alice.req('DELETE', `/studio/channels/${body.channel.id}/keys/${second.id}?endBroadcast=maybe`)).status).toBe(400);
+    // A key needs no body at all: it gets the default label.
+    const bare = await alice.req('POST', `/studio/channels/${body.channel.id}/keys`);
+    expect(bare.status).toBe(201);
+    expect(bare.body.label).toBe('Key');
   });
 
   it('K02 rotating the key of a live broadcast keeps it live unless the streamer asks to end it', async () => {

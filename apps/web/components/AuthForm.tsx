@@ -3,7 +3,8 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { StudioError, studioFetch } from '@/lib/studio';
+import { errorText, studioFetch } from '@/lib/studio';
+import { FormError } from './FormError';
 
 /** Sign-in and sign-up: one form, posting to /auth/signin or /auth/signup. */
 export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
@@ -23,7 +24,7 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
       router.push('/studio');
       router.refresh();
     } catch (err) {
-      setError(err instanceof StudioError ? err.message : 'Something went wrong; try again.');
+      setError(errorText(err));
       setBusy(false);
     }
   }
@@ -48,11 +49,7 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
           <input name="password" type="password" required minLength={mode === 'signup' ? 10 : undefined} autoComplete={mode === 'signin' ? 'current-password' : 'new-password'} />
           {mode === 'signup' && <small className="hint">At least 10 characters.</small>}
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError text={error} />
         <button className="button" type="submit" disabled={busy}>
           {mode === 'signin' ? 'Sign in' : 'Create account'}
         </button>

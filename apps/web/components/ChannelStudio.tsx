@@ -10,12 +10,14 @@ import {
   type PastBroadcast,
   type StreamHealth,
   type StreamKey,
+  errorText,
   StudioError,
   studioFetch,
   type StudioChannel,
   whipUrl,
 } from '@/lib/studio';
 import { CopyField } from './CopyButton';
+import { FormError } from './FormError';
 import { newKeyStorageKey } from './StudioHome';
 
 interface LiveState {
@@ -47,7 +49,7 @@ export function ChannelStudio({ id, publicApiUrl }: { id: string; publicApiUrl: 
       setBroadcasts(b.broadcasts);
     } catch (err) {
       if (err instanceof StudioError && err.status === 401) router.replace('/signin');
-      else setError(err instanceof Error ? err.message : String(err));
+      else setError(errorText(err));
     }
   }, [id, router]);
 
@@ -62,7 +64,7 @@ export function ChannelStudio({ id, publicApiUrl }: { id: string; publicApiUrl: 
     void load();
   }, [id, load, publicApiUrl]);
 
-  if (!channel) return error ? <p className="form-error">{error}</p> : <p className="hint">Loading…</p>;
+  if (!channel) return error ? <FormError text={error} /> : <p className="hint">Loading…</p>;
   return (
     <div className="studio">
       <Link href="/studio" className="back-link">
@@ -243,7 +245,7 @@ function KeysPanel({ channel, keys, onMinted, onChange }: { channel: StudioChann
       await what();
       onChange();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
   async function mint(e: FormEvent<HTMLFormElement>) {
@@ -298,11 +300,7 @@ function KeysPanel({ channel, keys, onMinted, onChange }: { channel: StudioChann
           New key
         </button>
       </form>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError text={error} />
     </section>
   );
 }
@@ -318,7 +316,7 @@ function ShareLinks({ channel }: { channel: StudioChannel }) {
       const res = await studioFetch<{ path: string; expiresAt: string }>('POST', `/studio/channels/${channel.id}/share-links`, { expiresInS });
       setLink({ url: `${window.location.origin}${res.path}`, expiresAt: res.expiresAt });
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   }
   return (
@@ -353,13 +351,13 @@ function ShareLinks({ channel }: { channel: StudioChannel }) {
             setLink(null);
             setError(null);
           } catch (err) {
-            setError(err instanceof Error ? err.message : String(err));
+            setError(errorText(err));
           }
         }}
       >
         Revoke all links
       </button>
-      {error && <p className="form-error">{error}</p>}
+      <FormError text={error} />
     </section>
   );
 }
@@ -380,7 +378,7 @@ function SettingsPanel({ channel, onSaved }: { channel: StudioChannel; onSaved: 
       onSaved(await studioFetch<StudioChannel>('PATCH', `/studio/channels/${channel.id}`, changes));
       setMessage({ error: false, text: 'Saved.' });
     } catch (err) {
-      setMessage({ error: true, text: err instanceof Error ? err.message : String(err) });
+      setMessage({ error: true, text: errorText(err) });
     }
   }
   async function remove() {
@@ -389,7 +387,7 @@ function SettingsPanel({ channel, onSaved }: { channel: StudioChannel; onSaved: 
       await studioFetch('DELETE', `/studio/channels/${channel.id}`);
       router.replace('/studio');
     } catch (err) {
-      setMessage({ error: true, text: err instanceof Error ? err.message : String(err) });
+      setMessage({ error: true, text: errorText(err) });
     }
   }
   return (
@@ -417,7 +415,7 @@ function SettingsPanel({ channel, onSaved }: { channel: StudioChannel; onSaved: 
             <option value="private">Private: share links only</option>
           </select>
         </label>
-        {message && <p className={message.error ? 'form-error' : 'ok'}>{message.text}</p>}
+        {message && (message.error ? <FormError text={message.text} /> : <p className="ok">{message.text}</p>)}
         <div className="form-actions">
           <button className="button" type="submit">
             Save

@@ -3,7 +3,8 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { type MintedKey, StudioError, studioFetch, type StudioChannel, type StudioUser, type Visibility } from '@/lib/studio';
+import { errorText, type MintedKey, StudioError, studioFetch, type StudioChannel, type StudioUser, type Visibility } from '@/lib/studio';
+import { FormError } from './FormError';
 
 /** Where a freshly minted key waits to be shown once on the channel's page. */
 export const newKeyStorageKey = (channelId: string) => `onair:new-key:${channelId}`;
@@ -25,7 +26,7 @@ export function StudioHome() {
       if (me.user.role === 'admin') setAccounts((await studioFetch<{ users: (StudioUser & { channels: number })[] }>('GET', '/auth/users')).users);
     } catch (err) {
       if (err instanceof StudioError && err.status === 401) router.replace('/signin');
-      else setError(err instanceof Error ? err.message : String(err));
+      else setError(errorText(err));
     }
   }, [router]);
 
@@ -44,7 +45,7 @@ export function StudioHome() {
       sessionStorage.setItem(newKeyStorageKey(created.channel.id), JSON.stringify(created.streamKey));
       router.push(`/studio/${created.channel.id}`);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
       setBusy(false);
     }
   }
@@ -55,7 +56,7 @@ export function StudioHome() {
   }
 
   if (!user || !channels) {
-    return error ? <p className="form-error">{error}</p> : <p className="hint">Loading your studio…</p>;
+    return error ? <FormError text={error} /> : <p className="hint">Loading your studio…</p>;
   }
   return (
     <div className="studio">
@@ -90,11 +91,7 @@ export function StudioHome() {
             Create channel
           </button>
         </form>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError text={error} />
       </section>
 
       <section>
@@ -160,7 +157,7 @@ function PasswordForm() {
       form.reset();
       setMessage({ error: false, text: 'Password changed. Your other browsers are signed out.' });
     } catch (err) {
-      setMessage({ error: true, text: err instanceof Error ? err.message : String(err) });
+      setMessage({ error: true, text: errorText(err) });
     }
   }
   return (
@@ -179,7 +176,7 @@ function PasswordForm() {
           Change password
         </button>
       </form>
-      {message && <p className={message.error ? 'form-error' : 'ok'}>{message.text}</p>}
+      {message && (message.error ? <FormError text={message.text} /> : <p className="ok">{message.text}</p>)}
     </section>
   );
 }

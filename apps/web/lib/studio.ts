@@ -86,3 +86,8 @@ export async function studioFetch<T>(method: string, path: string, body?: unknow
 export function whipUrl(publicApiBaseUrl: string): string {
   return `${publicApiBaseUrl.replace(/\/+$/, '')}/whip`;
 }
+
+/** What to tell the streamer about a failed studio action. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

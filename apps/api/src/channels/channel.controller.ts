@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { openEventStream } from '../http/event-stream';
-import { ChannelEvent, channelEventData } from '../live/channel-events';
+import { streamEvents } from '../http/event-stream';
+import { channelEventData } from '../live/channel-events';
 import { ChannelService, ChannelStatus } from './channel.service';
 import { playbackToken } from './watch-access';
 
@@ -37,14 +37,7 @@ export class ChannelController {
    */
   @Get(':slug/events')
   async events(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const pending: ChannelEvent[] = [];
-    let send: (e: ChannelEvent) => void = (e) => {
-      pending.push(e);
-    };
     // Subscribing validates the channel (404/401) before the stream starts.
-    const unsubscribe = await this.channels.follow(slug, playbackToken(req), (e) => send(e));
-    const stream = openEventStream(req, res, unsubscribe);
-    send = (e) => stream.send(e.type, channelEventData(e, 'layers'));
-    pending.splice(0).forEach(send);
+    await streamEvents(req, res, (send) => this.channels.follow(slug, playbackToken(req), (e) => send(e.type, channelEventData(e, 'layers'))));
   }
 }

@@ -3,7 +3,7 @@ import { DomainError } from '../errors/domain-error';
 import { BroadcastRepository } from '../live/broadcast.repository';
 import { ChannelEvent, ChannelEvents } from '../live/channel-events';
 import { LiveRegistry } from '../live/live-registry';
-import { Channel, CHANNEL_SLUG, ChannelVisibility } from './channel';
+import { Channel, ChannelVisibility } from './channel';
 import { ChannelRepository } from './channel.repository';
 import { WatchAccess } from './watch-access';
 import { Thumbnail, ThumbnailService } from '../live/thumbnails';

@@ -48,3 +48,22 @@ export function openEventStream(req: Request, res: Response, onClose: () => void
     },
   };
 }
+
+export type EventSend = (event: string, data: unknown) => void;
+
+/**
+ * Subscribes, then streams: `subscribe` may await and may throw (404, 401) before anything is
+ * written; what it delivers before the stream opens (the current state) is sent first, in
+ * order. The subscription ends with the stream, also when the client left meanwhile.
+ */
+export async function streamEvents(
+  req: Request,
+  res: Response,
+  subscribe: (send: EventSend) => (() => void) | Promise<() => void>,
+): Promise<void> {
+  const pending: [string, unknown][] = [];
+  let stream: EventStream | undefined;
+  const unsubscribe = await subscribe((event, data) => (stream ? stream.send(event, data) : pending.push([event, data])));
+  stream = openEventStream(req, res, unsubscribe);
+  for (const [event, data] of pending.splice(0)) stream.send(event, data);
+}

@@ -54,8 +54,14 @@ export class RateLimiter {
   }
 }
 
-/** WHIP and WHEP writes, and the studio's sign-in/sign-up (password guessing). */
+/** Writes that spend the per-address request bucket: WHIP, WHEP, sign-in/sign-up. */
 const LIMITED = /^\/(whip|whep|auth)(\/|$)/;
+/**
+ * Where a 401 is a wrong bearer (stream key, playback token) from this address. Wrong
+ * passwords are counted per account instead (AuthService): sign-ins reach the API through
+ * the web app, so one address can be every studio user.
+ */
+const BEARER_CHECKED = /^\/(whip|whep)(\/|$)/;
 const WRITES = new Set(['POST', 'PATCH', 'DELETE']);
 
 /**
@@ -79,9 +85,7 @@ export function rateLimitMiddleware(config: OnairConfig['rateLimit'], now: () =>
       return writeProblem(res, toProblem(new DomainError('rate-limited', `too many requests from this address; wait ${wait} s`, wait)));
     }
     res.on('finish', () => {
-      // Wrong passwords are counted per account (AuthService), not per address: sign-ins
-      // reach the API through the web app, so one address can be every studio user.
-      if (res.statusCode === 401 && !req.path.startsWith('/auth')) failures.take(client);
+      if (res.statusCode === 401 && BEARER_CHECKED.test(req.path)) failures.take(client);
     });
     next();
   };

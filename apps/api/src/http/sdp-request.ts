@@ -43,7 +43,9 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 /** A JSON request body (the WHEP extension requests), after the content-type check. */
-export function readJsonBody(req: Request, what: string): unknown {
+/** The parsed JSON body; with `optional`, a request without any body reads as `{}`. */
+export function readJsonBody(req: Request, what: string, opts: { optional?: boolean } = {}): unknown {
+  if (opts.optional && !req.headers['content-type'] && (req.headers['content-length'] ?? '0') === '0') return {};
   if (mediaType(req) !== 'application/json') {
     throw new DomainError('unsupported-media-type', `send the ${what} as "Content-Type: application/json"`);
   }

@@ -98,7 +98,8 @@ export class IceSessionService {
     ice.etag = newEtag();
     ice.offerSdp = offerSdp;
     ice.clientUfrag = frag.iceUfrag!;
-    // Janus doesn't apply candidates inside a restart offer once ICE has run: trickle them.
+    // A media server may ignore candidates inside a restart offer once ICE has run (Janus
+    // does): trickle them as well.
     const usable = candidates(ice.clientUfrag);
     if (usable.length > 0 || end) await this.media.trickle(peer, usable, end);
     return { kind: 'restarted', etag: ice.etag, fragment };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { preferH264PacketizationMode1, rejectedMids, SdpError, validateOffer } from '@onair/protocol';
-import { Channel, CHANNEL_SLUG } from '../channels/channel';
+import { rejectedMids, SdpError, validateOffer } from '@onair/protocol';
+import { Channel } from '../channels/channel';
 import { WatchAccess } from '../channels/watch-access';
 import { DomainError } from '../errors/domain-error';
 import { LayerChoice, MEDIA_SERVER, MediaEvent, MediaNotFoundError, MediaServer } from '../media/media-server';
@@ -66,12 +66,9 @@ export class PlaybackService implements OnModuleInit {
     // A sensible default: the full-size layer (players that want less pick one through the
     // layer extension).
     const layer: LayerChoice | undefined = layers ? { encoding: 0 } : undefined;
-    // Janus's Streaming plugin takes the first H.264 payload type of the offer whatever its
-    // packetization-mode; put a packetization-mode=1 entry first.
-    const offerSdp = preferH264PacketizationMode1(input.offerSdp);
     let watched;
     try {
-      watched = await this.media.watch({ mountpointId: channel.id, offerSdp, layer });
+      watched = await this.media.watch({ mountpointId: channel.id, offerSdp: input.offerSdp, layer });
     } catch (err) {
       if (err instanceof MediaNotFoundError) throw offline(channel.slug);
       throw err;
@@ -81,7 +78,7 @@ export class PlaybackService implements OnModuleInit {
       throw new DomainError('unprocessable', `the player supports none of the stream's codecs (${b.tracks.map((t) => t.codec).join(', ')})`);
     }
     const sessionId = newSessionId();
-    const ice = newIceState(offerSdp, offer.iceUfrag!);
+    const ice = newIceState(input.offerSdp, offer.iceUfrag!);
     const videoMediaId = String(Math.max(0, offer.media.findIndex((m) => m.kind === 'video')));
     this.live.addViewer({ sessionId, channelId: channel.id, viewer: watched.viewer, ice, layer, videoMediaId });
     this.publishViewerCount(channel.id);

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { CurrentUser, SignedInGuard } from '../accounts/signed-in.guard';
 import { User } from '../accounts/user';
 import { DomainError } from '../errors/domain-error';
-import { EventStream, openEventStream } from '../http/event-stream';
+import { streamEvents } from '../http/event-stream';
 import { readJsonBody } from '../http/sdp-request';
 import { parseWith } from '../http/validation';
 import { StudioLive } from './studio-live';
@@ -58,14 +58,14 @@ export class StudioController {
   @Post(':id/keys')
   @HttpCode(201)
   createKey(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request) {
-    const input = parseWith(CreateKeyInput, readOptionalJson(req, 'stream key'), 'stream key');
+    const input = parseWith(CreateKeyInput, readJsonBody(req, 'stream key', { optional: true }), 'stream key');
     return this.studio.createKey(user, id, input.label);
   }
 
   @Post(':id/keys/:keyId/rotate')
   @HttpCode(201)
   rotateKey(@CurrentUser() user: User, @Param('id') id: string, @Param('keyId') keyId: string, @Req() req: Request) {
-    return this.studio.rotateKey(user, id, keyId, parseWith(RotateKeyInput, readOptionalJson(req, 'key rotation'), 'key rotation'));
+    return this.studio.rotateKey(user, id, keyId, parseWith(RotateKeyInput, readJsonBody(req, 'key rotation', { optional: true }), 'key rotation'));
   }
 
   /** Revokes a key; `?endBroadcast=true` also ends a broadcast live on it. */
@@ -102,18 +102,6 @@ export class StudioController {
   @Get(':id/live')
   async live(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const channel = await this.studio.channelFor(user, id);
-    // Subscribe first (the first state arrives at once), then open the stream: if the client
-    // left during the await above, opening it unsubscribes straight away.
-    const pending: [string, unknown][] = [];
-    let stream: EventStream | undefined;
-    const unsubscribe = this.studioLive.follow(channel, (event, data) => (stream ? stream.send(event, data) : pending.push([event, data])));
-    stream = openEventStream(req, res, unsubscribe);
-    for (const [event, data] of pending.splice(0)) stream.send(event, data);
+    await streamEvents(req, res, (send) => this.studioLive.follow(channel, send));
   }
-}
-
-/** A JSON body that may be left out entirely (no Content-Type, no body). */
-function readOptionalJson(req: Request, what: string): unknown {
-  if (!req.headers['content-type'] && (req.headers['content-length'] ?? '0') === '0') return {};
-  return readJsonBody(req, what);
 }

@@ -8,7 +8,7 @@ import { readJsonBody } from '../http/sdp-request';
 import { channelEventData } from '../live/channel-events';
 import { LayerRequest, PlaybackService } from '../live/playback.service';
 import { EventSink, WhepEventStreams } from '../live/whep-event-streams';
-import { whepSessionId } from './whep.controller';
+import { parseSessionId } from '../live/session-id';
 
 /**
  * The WHEP core extensions ("WebRTC-HTTP Egress Protocol Core Extensions", wish-wg):
@@ -24,7 +24,7 @@ export class WhepExtensionsController {
   /** Body: a JSON array of event names (empty or absent: all) → 201 + Location of the stream. */
   @Post('events')
   createEvents(@Param('id') id: string, @Req() req: Request, @Res() res: Response): void {
-    const sessionId = whepSessionId(id);
+    const sessionId = parseSessionId(id, 'WHEP');
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     const wanted = hasBody ? readJsonBody(req, 'list of event names') : undefined;
     const streamId = this.playback.createEventStream(sessionId, wanted);
@@ -33,7 +33,7 @@ export class WhepExtensionsController {
 
   @Get('events/:stream')
   pull(@Param('id') id: string, @Param('stream') streamId: string, @Req() req: Request, @Res() res: Response): void {
-    const sessionId = whepSessionId(id);
+    const sessionId = parseSessionId(id, 'WHEP');
     const { videoMediaId } = this.playback.session(sessionId);
     // 404 before anything is written if the stream is unknown.
     this.streams.check(sessionId, streamId);
@@ -47,20 +47,20 @@ export class WhepExtensionsController {
 
   @Delete('events/:stream')
   deleteEvents(@Param('id') id: string, @Param('stream') streamId: string, @Res() res: Response): void {
-    this.streams.destroy(whepSessionId(id), streamId);
+    this.streams.destroy(parseSessionId(id, 'WHEP'), streamId);
     res.status(200).end();
   }
 
   @Post('layer')
   async selectLayer(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.playback.selectLayer(whepSessionId(id), parseLayerRequest(readJsonBody(req, 'layer request')));
+    await this.playback.selectLayer(parseSessionId(id, 'WHEP'), parseLayerRequest(readJsonBody(req, 'layer request')));
     res.status(200).end();
   }
 
   /** Back to onair's default layer (a DELETE some clients send; the draft POSTs `{}` for it). */
   @Delete('layer')
   async resetLayer(@Param('id') id: string, @Res() res: Response): Promise<void> {
-    await this.playback.selectLayer(whepSessionId(id), {});
+    await this.playback.selectLayer(parseSessionId(id, 'WHEP'), {});
     res.status(200).end();
   }
 }

@@ -1,7 +1,6 @@
 import { All, Controller, Delete, Head, MethodNotAllowedException, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { LinkEntry } from '@onair/protocol';
 import type { Request, Response } from 'express';
-import { DomainError } from '../errors/domain-error';
 import { readPatch, readSdpBody } from '../http/sdp-request';
 import {
   sendEndpointHead,
@@ -14,7 +13,7 @@ import { IceServersService } from '../ice/ice-servers.service';
 import { CHANNEL_EVENT_TYPES } from '../live/channel-events';
 import { playbackToken, WatchAccess } from '../channels/watch-access';
 import { PlaybackService } from '../live/playback.service';
-import { SESSION_ID } from '../live/session-id';
+import { parseSessionId } from '../live/session-id';
 
 /** Link relations of the WHEP core extensions onair implements. */
 export const WHEP_EXT = {
@@ -61,12 +60,12 @@ export class WhepController {
 
   @Patch('sessions/:id')
   async patch(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    sendPatchResult(res, await this.playback.patch(whepSessionId(id), readPatch(req)));
+    sendPatchResult(res, await this.playback.patch(parseSessionId(id, 'WHEP'), readPatch(req)));
   }
 
   @Delete('sessions/:id')
   async stop(@Param('id') id: string, @Res() res: Response): Promise<void> {
-    await this.playback.stop(whepSessionId(id));
+    await this.playback.stop(parseSessionId(id, 'WHEP'));
     res.status(200).end();
   }
 
@@ -86,9 +85,4 @@ export class WhepController {
     res.setHeader('Allow', 'POST, OPTIONS, HEAD');
     throw new MethodNotAllowedException('POST an SDP offer to this endpoint to watch the channel (Content-Type: application/sdp)');
   }
-}
-
-export function whepSessionId(id: string): string {
-  if (!SESSION_ID.test(id)) throw new DomainError('not-found', 'no WHEP session at this URL');
-  return id;
 }

@@ -1,6 +1,5 @@
 import { All, Controller, Delete, Head, MethodNotAllowedException, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError } from '../errors/domain-error';
 import { bearerToken, readPatch, readSdpBody } from '../http/sdp-request';
 import {
   sendEndpointHead,
@@ -11,7 +10,7 @@ import {
 } from '../http/session-responses';
 import { IceServersService } from '../ice/ice-servers.service';
 import { BroadcastService } from '../live/broadcast.service';
-import { SESSION_ID } from '../live/session-id';
+import { parseSessionId } from '../live/session-id';
 
 /** WHIP (RFC 9725): OBS and browsers publish here. HTTP in, HTTP out; the work is in BroadcastService. */
 @Controller('whip')
@@ -46,12 +45,12 @@ export class WhipController {
 
   @Patch('sessions/:id')
   async patch(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    sendPatchResult(res, await this.broadcasts.patch(sessionId(id), readPatch(req)));
+    sendPatchResult(res, await this.broadcasts.patch(parseSessionId(id, 'WHIP'), readPatch(req)));
   }
 
   @Delete('sessions/:id')
   async stop(@Param('id') id: string, @Res() res: Response): Promise<void> {
-    await this.broadcasts.stop(sessionId(id));
+    await this.broadcasts.stop(parseSessionId(id, 'WHIP'));
     // 200, not 204: OBS logs a warning on 204.
     res.status(200).end();
   }
@@ -72,9 +71,4 @@ export class WhipController {
     res.setHeader('Allow', 'PATCH, DELETE, OPTIONS');
     throw new MethodNotAllowedException('a WHIP session takes PATCH (trickle ICE, ICE restart) and DELETE (end the broadcast)');
   }
-}
-
-function sessionId(id: string): string {
-  if (!SESSION_ID.test(id)) throw new DomainError('not-found', 'no WHIP session at this URL');
-  return id;
 }

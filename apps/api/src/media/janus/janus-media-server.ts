@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { parseSdp } from '@onair/protocol';
+import { parseSdp, preferH264PacketizationMode1 } from '@onair/protocol';
 import { ONAIR_CONFIG, OnairConfig } from '../../config/onair-config';
 import {
   FanoutRequest,
@@ -72,7 +72,8 @@ interface PublisherEntry {
   forwarders: number[];
   mediaTimer?: NodeJS.Timeout;
   /** The video track, once the fan-out started. */
-  video?: { mid: string; codec: string; simulcast: boolean };
+  /** The video track, once the fan-out started; `layers` > 1 for a simulcast mountpoint. */
+  video?: { mid: string; codec: string; layers: number };
   /** When onair last asked this publisher for a keyframe (performance.now()). */
   keyframeRequestedAt?: number;
   keyframeTimer?: NodeJS.Timeout;
@@ -106,8 +107,6 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
   private readonly listeners = new Set<(e: MediaEvent) => void>();
   private readonly publishers = new Map<string, PublisherEntry>();
   private readonly viewers = new Map<string, ViewerEntry>();
-  /** Simulcast mountpoints: the layered video's mid and its number of layers. */
-  private readonly layeredMountpoints = new Map<string, { mid: string; layers: number }>();
   private adminConn?: Promise<JanodeConnection>;
   private conn?: JanodeConnection;
   private session?: JanodeSession;
@@ -209,7 +208,6 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     }
     this.publishers.clear();
     this.viewers.clear();
-    this.layeredMountpoints.clear();
     this.conn = this.session = this.roomCtl = this.streamCtl = undefined;
   }
 
@@ -371,10 +369,8 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       const forwarders = (fwd.plugindata?.data?.forwarders ?? []) as { stream_id: number }[];
       entry.forwarders = forwarders.map((f) => f.stream_id);
       const video = req.tracks.find((t) => t.kind === 'video');
-      if (video) entry.video = { mid: video.mid, codec: video.codec, simulcast: video === layered };
-      if (!layered) return { selectableLayers: [] };
-      this.layeredMountpoints.set(req.mountpointId, { mid: layered.mid, layers: layered.rids!.length });
-      return { selectableLayers: [...layered.rids!] };
+      if (video) entry.video = { mid: video.mid, codec: video.codec, layers: video === layered ? layered.rids!.length : 1 };
+      return { selectableLayers: layered ? [...layered.rids!] : [] };
     } catch (err) {
       throw translateError(err, 'start the live fan-out');
     }
@@ -394,7 +390,6 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     }
     if (entry.mountpointId) {
       const mountpointId = entry.mountpointId;
-      this.layeredMountpoints.delete(mountpointId);
       await this.destroyMountpoint(mountpointId);
       for (const v of [...this.viewers.values()].filter((x) => x.mountpointId === mountpointId)) {
         await this.closeViewer(v.ref);
@@ -413,7 +408,10 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     let handle: StreamingHandle | undefined;
     try {
       handle = await withTimeout(session.attach<StreamingHandle>(StreamingPlugin), 'attach');
-      const res = await withTimeout(handle.watch({ id: req.mountpointId, jsep: { type: 'offer', sdp: req.offerSdp } }), 'watch');
+      // The Streaming plugin takes the first H.264 payload type of the offer whatever its
+      // packetization-mode: put a packetization-mode=1 entry first.
+      const offer = preferH264PacketizationMode1(req.offerSdp);
+      const res = await withTimeout(handle.watch({ id: req.mountpointId, jsep: { type: 'offer', sdp: offer } }), 'watch');
       const answerSdp = res.jsep?.sdp;
       if (!answerSdp) throw new MediaNegotiationError('Janus returned no SDP answer for the viewer');
       const ref: ViewerRef = { kind: 'viewer', id: randomUUID() };
@@ -426,12 +424,12 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       handle.once(Janode.EVENT.HANDLE_HANGUP, gone);
       handle.once(Janode.EVENT.HANDLE_DETACHED, gone);
       handle.once(Janode.EVENT.HANDLE_ICE_FAILED, gone);
-      const layered = this.layeredMountpoints.get(req.mountpointId);
-      if (layered) {
+      const feed = this.feeding(req.mountpointId);
+      if (feed && (feed.video?.layers ?? 1) > 1) {
         // The keyframe cache holds the smallest layer; the viewer moves to its layer on the
         // next keyframe, asked for here. Best effort: Janus aims for the largest layer anyway.
         if (req.layer) await this.selectLayer(ref, req.layer).catch((err) => this.log.warn(`initial layer: ${errMsg(err)}`));
-        else this.requestKeyframe(req.mountpointId, layered.mid);
+        else this.requestKeyframe(feed);
       }
       return { viewer: ref, answerSdp };
     } catch (err) {
@@ -448,19 +446,20 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
   async selectLayer(viewer: ViewerRef, choice: LayerChoice): Promise<void> {
     const entry = this.viewers.get(viewer.id);
     if (!entry) throw new MediaNotFoundError('the viewer is gone from the media server');
-    const layered = this.layeredMountpoints.get(entry.mountpointId);
-    if (!layered) throw new MediaNegotiationError('this stream has no simulcast layers to choose from');
-    if (!Number.isInteger(choice.encoding) || choice.encoding < 0 || choice.encoding >= layered.layers) {
-      throw new MediaNegotiationError(`layer ${choice.encoding} does not exist; the stream has ${layered.layers}`);
+    const feed = this.feeding(entry.mountpointId);
+    const video = feed?.video;
+    if (!feed || !video || video.layers < 2) throw new MediaNegotiationError('this stream has no simulcast layers to choose from');
+    if (!Number.isInteger(choice.encoding) || choice.encoding < 0 || choice.encoding >= video.layers) {
+      throw new MediaNegotiationError(`layer ${choice.encoding} does not exist; the stream has ${video.layers}`);
     }
-    const substream = layered.layers - 1 - choice.encoding;
+    const substream = video.layers - 1 - choice.encoding;
     try {
       // janode's configure() has no per-mid form; Janus wants the stream's mid here.
-      await withTimeout(entry.handle.message({ request: 'configure', streams: [{ mid: layered.mid, substream }] }), 'configure (layer)');
+      await withTimeout(entry.handle.message({ request: 'configure', streams: [{ mid: video.mid, substream }] }), 'configure (layer)');
     } catch (err) {
       throw translateError(err, 'switch the layer');
     }
-    this.requestKeyframe(entry.mountpointId, layered.mid);
+    this.requestKeyframe(feed);
   }
 
   /**
@@ -470,9 +469,9 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
    * switches costs one). Publishers that ignore keyframe requests (OBS) switch on their next
    * scheduled keyframe.
    */
-  private requestKeyframe(mountpointId: string, mid: string): void {
-    const publisher = [...this.publishers.values()].find((p) => p.mountpointId === mountpointId);
-    if (!publisher || publisher.keyframeTimer) return;
+  private requestKeyframe(publisher: PublisherEntry): void {
+    const mid = publisher.video?.mid;
+    if (!mid || publisher.keyframeTimer) return;
     const send = () => {
       publisher.keyframeTimer = undefined;
       publisher.keyframeRequestedAt = performance.now();
@@ -484,6 +483,11 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     if (wait <= 0) return send();
     publisher.keyframeTimer = setTimeout(send, wait);
     publisher.keyframeTimer.unref();
+  }
+
+  /** The publisher whose fan-out feeds this mountpoint. */
+  private feeding(mountpointId: string): PublisherEntry | undefined {
+    return [...this.publishers.values()].find((p) => p.mountpointId === mountpointId);
   }
 
   async closeViewer(ref: ViewerRef): Promise<void> {
@@ -580,7 +584,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     const entry = this.publishers.get(ref.id);
     if (!entry?.video) throw new MediaNotFoundError('the publisher is gone or sends no video');
     try {
-      const stream = { mid: entry.video.mid, port, pt: MOUNTPOINT_FORMATS[entry.video.codec]?.pt ?? 96, ...(entry.video.simulcast ? { simulcast: true } : {}) };
+      const stream = { mid: entry.video.mid, port, pt: MOUNTPOINT_FORMATS[entry.video.codec]?.pt ?? 96, ...(entry.video.layers > 1 ? { simulcast: true } : {}) };
       const res = await withTimeout(roomCtl.message({ request: 'rtp_forward', room: entry.room, publisher_id: entry.feed, host: '127.0.0.1', streams: [stream] }), 'rtp_forward (probe)');
       for (const f of (res.plugindata?.data?.forwarders ?? []) as { stream_id: number }[]) entry.forwarders.push(f.stream_id);
     } catch (err) {

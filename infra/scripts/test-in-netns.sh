@@ -20,6 +20,13 @@ if [ "${1:-}" = --bench ]; then
   cd apps/api && exec npx --no-install jest --config jest.config.js --ci --selectProjects api-bench --forceExit
 fi
 
+if [ "${1:-}" = --only ]; then
+  # `npm test -- --only <jest args>`: a part of the API's tests while working on it, e.g.
+  # `npm test -- --only test/conformance.e2e-spec.ts -t W12` (not what CI runs).
+  shift
+  cd apps/api && exec npx --no-install jest --config jest.config.js --ci --forceExit --selectProjects api api-e2e -- "$@"
+fi
+
 out="$root/test-output"
 rm -rf "$out"; mkdir -p "$out"
 status=0

@@ -19,4 +19,5 @@ ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 COPY --from=build /src /app
 WORKDIR /app/apps/web
 EXPOSE 3000
-CMD ["node", "../../node_modules/next/dist/bin/next", "start", "-p", "3000"]
+# server.mjs, not `next start`: it decides the client address the API gateway reports.
+CMD ["node", "server.mjs", "-p", "3000"]

@@ -27,6 +27,11 @@ fi
 if ! grep -q '^ONAIR_SECRET=' "$secrets"; then
   (umask 077; printf 'ONAIR_SECRET=%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> "$secrets")
 fi
+# ONAIR_GATEWAY_SECRET: the web app's gateway signs the browser's address and scheme with it
+# (the API believes them only with this secret); both processes read it from the environment.
+if ! grep -q '^ONAIR_GATEWAY_SECRET=' "$secrets"; then
+  (umask 077; printf 'ONAIR_GATEWAY_SECRET=%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> "$secrets")
+fi
 set -a; . "$secrets"; set +a
 
 pids=()
@@ -66,7 +71,7 @@ node apps/api/dist/main.js > >(sed -u 's/^/[api] /') 2>&1 &
 pids+=($!)
 web_port="${ONAIR_WEB_PORT:-3000}"
 onair_log "starting the web app"
-(cd apps/web && exec node ../../node_modules/next/dist/bin/next start -p "$web_port") > >(sed -u 's/^/[web] /') 2>&1 &
+(cd apps/web && exec node server.mjs -p "$web_port") > >(sed -u 's/^/[web] /') 2>&1 &
 pids+=($!)
 
 api_port="${ONAIR_API_PORT:-8080}"

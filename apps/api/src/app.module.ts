@@ -21,6 +21,7 @@ import { IceSessionService } from './live/ice-session';
 import { WhepEventStreams } from './live/whep-event-streams';
 import { WhepExtensionsController } from './whep/whep-extensions.controller';
 import { WhepController } from './whep/whep.controller';
+import { WhepSessionCaps } from './whep/whep-session-caps';
 import { WhipController } from './whip/whip.controller';
 import { AuthController } from './accounts/auth.controller';
 import { AuthService } from './accounts/auth.service';
@@ -56,6 +57,7 @@ export class AppModule {
         LiveRegistry,
         ChannelEvents,
         WhepEventStreams,
+        WhepSessionCaps,
         IceSessionService,
         IceServersService,
         StreamKeyService,

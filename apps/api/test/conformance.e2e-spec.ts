@@ -88,7 +88,7 @@ describe('WHIP endpoint (RFC 9725)', () => {
   });
 
   it('W01 POST answers 201 with application/sdp, a Location and a strong ETag', () => {
-    expect(obs.res.headers.get('content-type')).toMatch(/^application\/sdp/);
+    expect(obs.res.headers.get('content-type')).toBe('application/sdp');
     expect(obs.res.headers.get('location')).toMatch(/^\/whip\/sessions\/[A-Za-z0-9_-]{22}$/);
     expect(obs.etag).toMatch(/^"[^"]+"$/);
     expect(obs.res.headers.get('accept-patch')).toBe('application/trickle-ice-sdpfrag');
@@ -204,11 +204,13 @@ describe('WHIP endpoint (RFC 9725)', () => {
     expect((await watch(obs.channel.slug)).res.status).toBe(201);
   });
 
-  it('W13 OPTIONS (not a preflight) is discovery: Accept-Post and the ICE servers', async () => {
+  it('W13 OPTIONS (not a preflight) is discovery: Accept-Post, and TURN servers only for a valid key (§4.4)', async () => {
     const res = await fetch(api('/whip'), { method: 'OPTIONS' });
     expect(res.status).toBe(204);
     expect(res.headers.get('accept-post')).toBe('application/sdp');
-    expect(links(res, 'ice-server').length).toBe(2);
+    expect(links(res, 'ice-server')).toEqual([]);
+    const keyed = await fetch(api('/whip'), { method: 'OPTIONS', headers: { Authorization: `Bearer ${obs.key}` } });
+    expect(links(keyed, 'ice-server').length).toBe(2);
   });
 
   it('W14 a CORS preflight gets CORS headers and no TURN credentials', async () => {

@@ -58,3 +58,53 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);
   });
 });
+
+describe('config errors never quote secrets', () => {
+  const message = (env: Record<string, string | undefined>) => {
+    try {
+      loadConfig({ ...base, ...env });
+    } catch (err) {
+      if (err instanceof ConfigError) return err.message;
+      throw err;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it.each([
+    ['ONAIR_SECRET', 'short-but-secret-value'],
+    ['ONAIR_GATEWAY_SECRET', 'short-gateway-secret'],
+  ])('names %s without its value', (name, value) => {
+    const text = message({ [name]: value });
+    expect(text).toContain(name);
+    expect(text).not.toContain(value);
+    expect(text).toMatch(/value not shown: it is a secret/);
+  });
+
+  it('hides JANUS_*_SECRET and ONAIR_TURN_SECRET whatever the failing rule', () => {
+    for (const name of ['JANUS_API_SECRET', 'JANUS_ADMIN_SECRET', 'ONAIR_TURN_SECRET']) {
+      // Force a failure on the setting itself: a non-string value is refused by the schema.
+      const text = message({ [name]: 42 as unknown as string });
+      expect(text).toContain(name);
+      expect(text).not.toContain('42');
+    }
+  });
+
+  it.each([
+    ['mysql://onair:hunter2-pass@db:3306/onair', 'mysql://onair:***@db:3306/onair'],
+    ['postgres-ish://onair:p@ss/w?rd@db/onair', 'postgres-ish://onair:***@db/onair'],
+    ['not a url password=hunter2-pass', 'not a url password=hunter2-pass'],
+    ['pg://db/onair?user=x&password=hunter2-pass', 'pg://db/onair?user=x&password=***'],
+  ])('redacts the password of DATABASE_URL %j', (url, shown) => {
+    const text = message({ DATABASE_URL: url });
+    expect(text).toContain('DATABASE_URL');
+    expect(text).not.toContain('hunter2');
+    if (url.includes('://')) expect(text).toContain(JSON.stringify(shown));
+  });
+
+  it('reads the gateway secret and the stream caps', () => {
+    const c = loadConfig({ ...base, ONAIR_GATEWAY_SECRET: 'g'.repeat(32), ONAIR_STREAMS_PER_CLIENT: '3', ONAIR_WHEP_EVENT_STREAMS_PER_SESSION: '2' });
+    expect(c.gateway.secret).toBe('g'.repeat(32));
+    expect(c.limits).toEqual({ streamsPerClient: 3, streams: 2000, streamMaxAgeS: 3600, whepSessionsPerClient: 50, eventStreamsPerSession: 2 });
+    expect(loadConfig(base).gateway.secret).toBeUndefined();
+  });
+});

@@ -64,6 +64,13 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? false : v.trim()))
     .refine((v) => v === false || /^(true|loopback|linklocal|uniquelocal|\d+|[0-9a-fA-F.:/, ]+)$/.test(v), 'expected true, a hop count, loopback, or addresses/CIDRs'),
+  // The web app's gateway states client addresses with this; anything else sending it is ignored.
+  ONAIR_GATEWAY_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (e.g. openssl rand -hex 32)'),
+  ONAIR_STREAMS_PER_CLIENT: z.coerce.number().int().min(1).max(100000).default(20),
+  ONAIR_STREAMS_MAX: z.coerce.number().int().min(1).max(1000000).default(2000),
+  ONAIR_STREAM_MAX_AGE_S: z.coerce.number().int().min(1).max(7 * 86400).default(3600),
+  ONAIR_WHEP_SESSIONS_PER_CLIENT: z.coerce.number().int().min(1).max(100000).default(50),
+  ONAIR_WHEP_EVENT_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(100).default(4),
   ONAIR_SIGNUP: z.enum(['open', 'closed'], { error: 'expected open or closed' }).default('open'),
   ONAIR_FFMPEG_PATH: z.string().trim().min(1).default('ffmpeg'),
   ONAIR_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (e.g. openssl rand -hex 32)'),
@@ -106,6 +113,19 @@ export interface OnairConfig {
   };
   /** Per client address, on WHIP/WHEP POST, PATCH and DELETE. */
   rateLimit: { burst: number; perSecond: number; authFailuresPerMinute: number };
+  /** The web app's same-origin gateway: its requests state the browser's address and scheme, signed with this secret. */
+  gateway: { secret?: string };
+  /** Caps on long-lived things a client holds open (event streams, WHEP sessions). */
+  limits: {
+    /** Open event streams (SSE) per client address, and in all. */
+    streamsPerClient: number;
+    streams: number;
+    /** An event stream ends after this long; EventSource reconnects by itself. */
+    streamMaxAgeS: number;
+    whepSessionsPerClient: number;
+    /** WHEP events-extension registrations per WHEP session. */
+    eventStreamsPerSession: number;
+  };
   media: {
     /** How much of the latest GOP the Streaming mountpoint keeps for new viewers. */
     keyframeBufferMs: number;
@@ -128,12 +148,37 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings whose value is a secret: an error names them but never quotes them (logs outlive secrets). */
+const SECRET_SETTINGS = new Set(['ONAIR_SECRET', 'ONAIR_TURN_SECRET', 'ONAIR_GATEWAY_SECRET', 'JANUS_API_SECRET', 'JANUS_ADMIN_SECRET']);
+
+/** What a config error quotes of the bad value: nothing for secrets, a URL without its password. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return ' (not set)';
+  if (SECRET_SETTINGS.has(name) || /SECRET|PASSWORD/.test(name)) return ` (value not shown: it is a secret)`;
+  return ` (got ${JSON.stringify(redactUrlPassword(value))})`;
+}
+
+/**
+ * `scheme://user:password@host/db` → `scheme://user:***@host/db`. The password runs to the
+ * last "@" (passwords with an unencoded "@", "/" or "?" are common; hiding too much beats
+ * showing a piece); a `password=` query parameter (libpq style) is hidden too.
+ */
+export function redactUrlPassword(value: string): string {
+  let out = value;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
+  if (scheme) {
+    const rest = value.slice(scheme[0].length);
+    const at = rest.lastIndexOf('@');
+    const colon = rest.indexOf(':');
+    if (at > 0 && colon >= 0 && colon < at) out = scheme[0] + rest.slice(0, colon) + ':***' + rest.slice(at);
+  }
+  return out.replace(/((?:^|[?&\s])password=)[^&#\s]*/gi, '$1***');
+}
+
 export function loadConfig(env: Record<string, string | undefined>): OnairConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}${shownValue(String(i.path[0]), env[String(i.path[0])])}`));
   }
   const e = parsed.data;
   const stun = e.ONAIR_STUN_SERVER?.split(':');
@@ -159,6 +204,14 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
     },
     media: { keyframeBufferMs: e.ONAIR_KEYFRAME_BUFFER_MS, mediaTimeoutS: e.ONAIR_MEDIA_TIMEOUT_S },
     rateLimit: { burst: e.ONAIR_RATE_LIMIT_BURST, perSecond: e.ONAIR_RATE_LIMIT_PER_S, authFailuresPerMinute: e.ONAIR_AUTH_FAILURES_PER_MIN },
+    gateway: { secret: e.ONAIR_GATEWAY_SECRET },
+    limits: {
+      streamsPerClient: e.ONAIR_STREAMS_PER_CLIENT,
+      streams: e.ONAIR_STREAMS_MAX,
+      streamMaxAgeS: e.ONAIR_STREAM_MAX_AGE_S,
+      whepSessionsPerClient: e.ONAIR_WHEP_SESSIONS_PER_CLIENT,
+      eventStreamsPerSession: e.ONAIR_WHEP_EVENT_STREAMS_PER_SESSION,
+    },
     signup: e.ONAIR_SIGNUP,
     ffmpegPath: e.ONAIR_FFMPEG_PATH,
     // Without ONAIR_SECRET share links last as long as the process (main.ts warns).

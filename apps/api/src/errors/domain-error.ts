@@ -18,6 +18,7 @@ export type DomainErrorCode =
   | 'precondition-failed' // If-Match names another ETag than the session's (RFC 9725 §4.3.1)
   | 'precondition-required' // a PATCH without If-Match (RFC 9725 §4.3.1, RFC 6585 §3)
   | 'rate-limited' // too many requests from one client address
+  | 'over-capacity' // the server holds as many streams/sessions as it is set to (all clients together)
   | 'media-unavailable'; // the media server is down or not answering
 
 export class DomainError extends Error {

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { routes } from './routed-path';
 
 /**
  * CORS for browser WHIP/WHEP clients (RFC 9725 §4.1, WHEP §4): players and the studio run
@@ -20,7 +21,7 @@ export function corsMiddleware(origins: '*' | string[]) {
     res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PATCH, DELETE, OPTIONS');
     res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-Match');
     res.setHeader('Access-Control-Max-Age', '600');
-    if (/^\/(whip|whep)(\/|$)/.test(req.path)) {
+    if (routes(/^\/(whip|whep)(\/|$)/, req.path)) {
       res.setHeader('Accept-Post', 'application/sdp');
       res.setHeader('Accept-Patch', 'application/trickle-ice-sdpfrag');
     }

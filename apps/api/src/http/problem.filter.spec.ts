@@ -18,6 +18,7 @@ describe('toProblem: one mapping from onair errors to HTTP', () => {
     ['precondition-required', 428],
     ['rate-limited', 429],
     ['media-unavailable', 503],
+    ['over-capacity', 503],
   ])('%s -> %i', (code, status) => {
     const p = toProblem(new DomainError(code, 'why'));
     expect(p.status).toBe(status);

@@ -20,6 +20,7 @@ const STATUS: Record<DomainErrorCode, { status: number; title: string }> = {
   'precondition-failed': { status: 412, title: 'Precondition failed' },
   'precondition-required': { status: 428, title: 'Precondition required' },
   'rate-limited': { status: 429, title: 'Too many requests' },
+  'over-capacity': { status: 503, title: 'Server busy' },
   'media-unavailable': { status: 503, title: 'Media server unavailable' },
 };
 

@@ -1,7 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
+import { clientAddress } from './client-address';
 import { toProblem, writeProblem } from './problem.filter';
+import { routedPath } from './routed-path';
 
 /**
  * Token buckets keyed by client address. `take` spends one token and says how long to wait
@@ -58,24 +60,36 @@ export class RateLimiter {
 const LIMITED = /^\/(whip|whep|auth)(\/|$)/;
 /**
  * Where a 401 is a wrong bearer (stream key, playback token) from this address. Wrong
- * passwords are counted per account instead (AuthService): sign-ins reach the API through
- * the web app, so one address can be every studio user.
+ * passwords are counted by AuthService (per account and address).
  */
 const BEARER_CHECKED = /^\/(whip|whep)(\/|$)/;
 const WRITES = new Set(['POST', 'PATCH', 'DELETE']);
+
+/**
+ * Set by a handler that checked a bearer and found it wrong without answering 401 (OPTIONS
+ * discovery answers 204 either way, but must not become a free key-guessing oracle).
+ */
+export function markBearerRejected(res: Response): void {
+  res.locals.onairBearerRejected = true;
+}
 
 /**
  * Rate limits for the WHIP/WHEP endpoints, per client address (RFC 9725 §4.2 asks servers
  * to protect themselves): every POST, PATCH and DELETE spends a token of a general bucket,
  * and every 401 spends one of a much smaller bucket, so guessing stream keys stops quickly
  * while a streamer with the right key is never slowed by it. Answers 429 + Retry-After.
+ * An OPTIONS with a bearer (ICE server discovery, which checks the key) counts like a write.
+ * Paths are matched as the router matches them (routedPath): any case, trailing slash,
+ * percent-encoding. The client address is clientAddressMiddleware's (gateway-aware).
  */
 export function rateLimitMiddleware(config: OnairConfig['rateLimit'], now: () => number = Date.now) {
   const requests = new RateLimiter(config.burst, config.perSecond, now);
   const failures = new RateLimiter(config.authFailuresPerMinute, config.authFailuresPerMinute / 60, now);
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!WRITES.has(req.method) || !LIMITED.test(req.path)) return next();
-    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const path = routedPath(req.path);
+    const bearerOptions = req.method === 'OPTIONS' && req.headers.authorization !== undefined;
+    if (!(WRITES.has(req.method) || bearerOptions) || !LIMITED.test(path)) return next();
+    const client = clientAddress(req);
     const authWait = failures.waitFor(client);
     if (authWait > 0) {
       return writeProblem(res, toProblem(new DomainError('rate-limited', `too many requests with a wrong stream key or token from this address; wait ${authWait} s`, authWait)));
@@ -85,7 +99,7 @@ export function rateLimitMiddleware(config: OnairConfig['rateLimit'], now: () =>
       return writeProblem(res, toProblem(new DomainError('rate-limited', `too many requests from this address; wait ${wait} s`, wait)));
     }
     res.on('finish', () => {
-      if (res.statusCode === 401 && BEARER_CHECKED.test(req.path)) failures.take(client);
+      if ((res.statusCode === 401 || res.locals.onairBearerRejected === true) && BEARER_CHECKED.test(path)) failures.take(client);
     });
     next();
   };

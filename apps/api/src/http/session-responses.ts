@@ -19,7 +19,21 @@ export function sendSessionCreated(
   if (links.length > 0) res.setHeader('Link', formatLinks(links));
   res.setHeader('ETag', created.etag);
   res.setHeader('Accept-Patch', TRICKLE_ICE_SDPFRAG);
-  res.status(201).location(created.location).type('application/sdp').send(created.answerSdp);
+  res.location(created.location);
+  sendBody(res, 201, 'application/sdp', created.answerSdp);
+}
+
+/**
+ * Writes a body with exactly this Content-Type. Express's res.send() appends
+ * "; charset=utf-8" to text bodies; WHIP/WHEP answers and sdpfrags are `application/sdp` and
+ * `application/trickle-ice-sdpfrag` without parameters (strict clients compare the string).
+ */
+function sendBody(res: Response, status: number, type: string, body: string): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.status(status);
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Length', String(bytes.length));
+  res.end(bytes);
 }
 
 /** Trickle → 204 without body or ETag (§4.3.2); ICE restart → 200 + sdpfrag + new ETag (§4.3.3). */
@@ -29,12 +43,13 @@ export function sendPatchResult(res: Response, result: PatchResult): void {
     return;
   }
   res.setHeader('ETag', result.etag);
-  res.status(200).type(TRICKLE_ICE_SDPFRAG).send(result.fragment);
+  sendBody(res, 200, TRICKLE_ICE_SDPFRAG, result.fragment);
 }
 
 /**
  * OPTIONS on a WHIP/WHEP endpoint that is not a CORS preflight (those are answered by the
- * CORS middleware): endpoint discovery, with the ICE servers to configure before the offer.
+ * CORS middleware): endpoint discovery, with the ICE servers to configure before the offer
+ * (TURN only for a client whose key or token was checked: the caller decides).
  */
 export function sendEndpointOptions(res: Response, iceServers: IceServer[]): void {
   res.setHeader('Allow', 'POST, OPTIONS, HEAD');
@@ -53,5 +68,7 @@ export function sendSessionOptions(res: Response): void {
 /** HEAD on an endpoint: it exists and takes SDP (WHEP §4.2: 200 with application/sdp). */
 export function sendEndpointHead(res: Response): void {
   res.setHeader('Accept-Post', 'application/sdp');
-  res.status(200).type('application/sdp').end();
+  res.status(200);
+  res.setHeader('Content-Type', 'application/sdp');
+  res.end();
 }

@@ -48,3 +48,13 @@ describe('IceServersService.forClient', () => {
     expect(turn.username).toBe(`${NOW_MS / 1000 + 600}:x`);
   });
 });
+
+describe('IceServersService.unauthenticated', () => {
+  it('gives STUN only, never TURN credentials', () => {
+    const service = new IceServersService(
+      loadConfig({ ...base, ONAIR_STUN_SERVER: 'stun.example.org:3478', ONAIR_TURN_URLS: 'turn:t.example.org', ONAIR_TURN_SECRET: 'k' }),
+    );
+    expect(service.unauthenticated()).toEqual([{ urls: ['stun:stun.example.org:3478'] }]);
+    expect(new IceServersService(loadConfig({ ...base, ONAIR_TURN_URLS: 'turn:t.example.org', ONAIR_TURN_SECRET: 'k' })).unauthenticated()).toEqual([]);
+  });
+});

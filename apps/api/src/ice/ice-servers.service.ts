@@ -23,9 +23,11 @@ export class IceServersService {
   constructor(@Inject(ONAIR_CONFIG) private readonly config: OnairConfig) {}
 
   /**
-   * Servers for one client. `user` names the session (or client) in TURN logs. TURN
-   * credentials are minted on each call, so only call this for a real request, never for
-   * a CORS preflight (RFC 9725 §4.4).
+   * Servers for one client that passed the key or token check. `user` names the session (or
+   * client) in TURN logs. TURN credentials are minted on each call: only call this after the
+   * stream key (WHIP) or the channel and its playback token (WHEP) were checked, never for a
+   * CORS preflight or an anonymous OPTIONS (RFC 9725 §4.4: ICE servers on OPTIONS only to
+   * authorized clients), or TURN becomes an open relay.
    */
   forClient(user: string): IceServer[] {
     const servers: IceServer[] = [];
@@ -36,5 +38,11 @@ export class IceServersService {
       servers.push({ urls: turn.urls, ...turnRestCredential(turn.secret, user, expires) });
     }
     return servers;
+  }
+
+  /** What a client that has not (yet) shown a valid key or token may know: STUN only. */
+  unauthenticated(): IceServer[] {
+    const { stunServer } = this.config.ice;
+    return stunServer ? [{ urls: [`stun:${stunServer.host}:${stunServer.port}`] }] : [];
   }
 }

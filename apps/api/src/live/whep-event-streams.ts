@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
 import { ChannelEvent, ChannelEvents, ChannelEventType } from './channel-events';
 
@@ -31,10 +32,25 @@ const MAX_QUEUED = 64;
 @Injectable()
 export class WhepEventStreams {
   private readonly streams = new Map<string, EventStreamEntry>();
+  /** Registrations per WHEP session (ONAIR_WHEP_EVENT_STREAMS_PER_SESSION): each holds a subscription and a queue. */
+  private readonly perSession: number;
 
-  constructor(private readonly events: ChannelEvents) {}
+  constructor(
+    private readonly events: ChannelEvents,
+    @Optional() @Inject(ONAIR_CONFIG) config?: OnairConfig,
+  ) {
+    this.perSession = config?.limits.eventStreamsPerSession ?? 4;
+  }
 
   create(input: { sessionId: string; channelId: string; types: ChannelEventType[]; initial: ChannelEvent[] }): string {
+    const held = [...this.streams.values()].filter((e) => e.sessionId === input.sessionId).length;
+    if (held >= this.perSession) {
+      throw new DomainError(
+        'rate-limited',
+        `this WHEP session already has ${held} event streams (onair allows ${this.perSession}): read the one you have, or DELETE one before asking for another`,
+        5,
+      );
+    }
     const id = randomBytes(16).toString('base64url');
     const entry: EventStreamEntry = {
       id,

@@ -1,6 +1,9 @@
 import { All, Controller, Delete, Head, MethodNotAllowedException, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { LinkEntry } from '@onair/protocol';
 import type { Request, Response } from 'express';
+import { DomainError } from '../errors/domain-error';
+import { clientAddress } from '../http/client-address';
+import { markBearerRejected } from '../http/rate-limit';
 import { readPatch, readSdpBody } from '../http/sdp-request';
 import {
   sendEndpointHead,
@@ -14,6 +17,7 @@ import { CHANNEL_EVENT_TYPES } from '../live/channel-events';
 import { playbackToken, WatchAccess } from '../channels/watch-access';
 import { PlaybackService } from '../live/playback.service';
 import { parseSessionId } from '../live/session-id';
+import { WhepSessionCaps } from './whep-session-caps';
 
 /** Link relations of the WHEP core extensions onair implements. */
 export const WHEP_EXT = {
@@ -28,12 +32,13 @@ export class WhepController {
     private readonly playback: PlaybackService,
     private readonly access: WatchAccess,
     private readonly iceServers: IceServersService,
+    private readonly sessionCaps: WhepSessionCaps,
   ) {}
 
   @Post(':channel')
   async watch(@Param('channel') channel: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const offerSdp = readSdpBody(req);
-    const started = await this.playback.start({ slug: channel, offerSdp, token: playbackToken(req) });
+    const started = await this.sessionCaps.admit(clientAddress(req), () => this.playback.start({ slug: channel, offerSdp, token: playbackToken(req) }));
     const session = `/whep/sessions/${started.sessionId}`;
     const extensions: LinkEntry[] = [{ uri: `${session}/events`, rel: WHEP_EXT.events, params: { events: CHANNEL_EVENT_TYPES.join(',') } }];
     // The layer extension needs the events one (its "layers" event); offered for simulcast streams.
@@ -53,9 +58,22 @@ export class WhepController {
     sendEndpointHead(res);
   }
 
+  /**
+   * Discovery. TURN credentials only for a channel that exists and that this client may
+   * watch (its playback token, for a private one; RFC 9725 §4.4): anyone else gets STUN only.
+   */
   @Options(':channel')
-  discover(@Res() res: Response): void {
-    sendEndpointOptions(res, this.iceServers.forClient('whep'));
+  async discover(@Param('channel') channel: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    let authorized = false;
+    try {
+      await this.access.channel(channel, playbackToken(req));
+      authorized = true;
+    } catch (err) {
+      if (!(err instanceof DomainError) || (err.code !== 'unauthorized' && err.code !== 'not-found')) throw err;
+      // A wrong bearer counts against the address like a 401 (no free token oracle).
+      if (err.code === 'unauthorized' && req.headers.authorization !== undefined) markBearerRejected(res);
+    }
+    sendEndpointOptions(res, authorized ? this.iceServers.forClient(`whep-${channel}`) : this.iceServers.unauthenticated());
   }
 
   @Patch('sessions/:id')

@@ -1,5 +1,8 @@
 import { All, Controller, Delete, Head, MethodNotAllowedException, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { StreamKeyService } from '../channels/stream-key.service';
+import { DomainError } from '../errors/domain-error';
+import { markBearerRejected } from '../http/rate-limit';
 import { bearerToken, readPatch, readSdpBody } from '../http/sdp-request';
 import {
   sendEndpointHead,
@@ -18,6 +21,7 @@ export class WhipController {
   constructor(
     private readonly broadcasts: BroadcastService,
     private readonly iceServers: IceServersService,
+    private readonly keys: StreamKeyService,
   ) {}
 
   @Post()
@@ -33,9 +37,23 @@ export class WhipController {
     });
   }
 
+  /**
+   * Discovery. TURN credentials only for a valid stream key (RFC 9725 §4.4): anyone else gets
+   * STUN only, and a wrong key counts against the address like a 401 (no free key oracle).
+   */
   @Options()
-  discover(@Res() res: Response): void {
-    sendEndpointOptions(res, this.iceServers.forClient('whip'));
+  async discover(@Req() req: Request, @Res() res: Response): Promise<void> {
+    let authorized = false;
+    if (req.headers.authorization !== undefined) {
+      try {
+        await this.keys.authenticate(bearerToken(req));
+        authorized = true;
+      } catch (err) {
+        if (!isUnauthorized(err)) throw err;
+        markBearerRejected(res);
+      }
+    }
+    sendEndpointOptions(res, authorized ? this.iceServers.forClient('whip') : this.iceServers.unauthenticated());
   }
 
   @Head()
@@ -72,3 +90,5 @@ export class WhipController {
     throw new MethodNotAllowedException('a WHIP session takes PATCH (trickle ICE, ICE restart) and DELETE (end the broadcast)');
   }
 }
+
+const isUnauthorized = (err: unknown) => err instanceof DomainError && err.code === 'unauthorized';

@@ -34,6 +34,8 @@ export class TestStack {
       ONAIR_ICE_INTERFACE: process.env.ONAIR_TEST_ICE_IP ?? '127.0.0.2',
       ONAIR_NODE_ID: `test-${janusPort}`,
       ONAIR_LOG_LEVEL: process.env.ONAIR_LOG_LEVEL ?? 'warn',
+      // What the web app's gateway signs client addresses with (give a WebProcess the same).
+      ONAIR_GATEWAY_SECRET: randomBytes(24).toString('hex'),
       ...env,
     });
     this.janus = new JanusProcess(this.config);

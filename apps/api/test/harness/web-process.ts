@@ -3,14 +3,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './janus-process';
 
-/** The built Next.js app (`next start`), as users get it. */
+/** The built Next.js app (apps/web/server.mjs, as `npm start` runs it), as users get it. */
 export class WebProcess {
   private child?: ChildProcess;
   readonly log: string[] = [];
 
+  /** `env` adds web settings (ONAIR_GATEWAY_SECRET, ONAIR_WEB_TRUST_PROXY_HOPS...). */
   constructor(
     readonly port: number,
     private readonly apiUrl: string,
+    private readonly env: Record<string, string> = {},
   ) {}
 
   get url(): string {
@@ -20,10 +22,9 @@ export class WebProcess {
   async start(): Promise<void> {
     const webDir = join(REPO_ROOT, 'apps/web');
     if (!existsSync(join(webDir, '.next/BUILD_ID'))) throw new Error('apps/web is not built: run `npm test` (it builds first)');
-    const next = join(REPO_ROOT, 'node_modules/next/dist/bin/next');
-    this.child = spawn(process.execPath, [next, 'start', '-p', String(this.port), '-H', '127.0.0.1'], {
+    this.child = spawn(process.execPath, ['server.mjs', '-p', String(this.port), '-H', '127.0.0.1'], {
       cwd: webDir,
-      env: { ...process.env, ONAIR_PUBLIC_API_URL: this.apiUrl, ONAIR_API_URL: this.apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, ONAIR_PUBLIC_API_URL: this.apiUrl, ONAIR_API_URL: this.apiUrl, NEXT_TELEMETRY_DISABLED: '1', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (b: Buffer) => this.log.push(...b.toString().split('\n').filter(Boolean));
@@ -31,7 +32,7 @@ export class WebProcess {
     this.child.stderr!.on('data', keep);
     const deadline = Date.now() + 30000;
     for (;;) {
-      if (this.child.exitCode !== null) throw new Error(`next start exited:\n${this.log.join('\n')}`);
+      if (this.child.exitCode !== null) throw new Error(`the web app exited:\n${this.log.join('\n')}`);
       try {
         const res = await fetch(this.url + '/', { signal: AbortSignal.timeout(2000) });
         if (res.status < 500) return;

@@ -2,6 +2,11 @@
  * Same-origin gateway to the onair API for the browser: the studio's session cookie stays
  * first-party on the web origin, and event streams (studio live view, channel feed) pass
  * through unbuffered. The API base URL is read at request time (`ONAIR_API_URL`).
+ *
+ * The gateway states who the browser is: its address and whether it came over HTTPS, as
+ * decided by server.mjs from the socket (and the trusted proxies in front of the web app),
+ * never the client's own X-Forwarded-* headers. The API believes the statement only with
+ * the shared ONAIR_GATEWAY_SECRET; without it the API sees the web server's address.
  */
 import type { NextRequest } from 'next/server';
 import { serverApiBaseUrl } from '@/lib/api';
@@ -42,6 +47,25 @@ async function readBody(req: NextRequest): Promise<ArrayBuffer | null> {
   return out.buffer;
 }
 
+/**
+ * What the API is told about the browser. server.mjs replaces X-Forwarded-For/-Proto with
+ * its own finding and marks the request with a nonce only that process knows; a request
+ * without the mark (plain `next start`, `next dev`) states nothing, so a client's own
+ * headers are never passed on. With ONAIR_GATEWAY_SECRET the statement is authenticated
+ * (the API checks the secret); without it X-Forwarded-* are sent, for an API that trusts
+ * this web server as a proxy (ONAIR_TRUST_PROXY).
+ */
+function clientStatement(req: NextRequest): Record<string, string> {
+  const nonce = process.env.ONAIR_WEB_CLIENT_NONCE;
+  if (!nonce || req.headers.get('x-onair-web-nonce') !== nonce) return {};
+  const address = req.headers.get('x-forwarded-for');
+  const proto = req.headers.get('x-forwarded-proto') === 'https' ? 'https' : 'http';
+  if (!address) return {};
+  const secret = process.env.ONAIR_GATEWAY_SECRET?.trim();
+  if (secret) return { 'x-onair-gateway-secret': secret, 'x-onair-client-address': address, 'x-onair-client-proto': proto };
+  return { 'x-forwarded-for': address, 'x-forwarded-proto': proto };
+}
+
 /** Response headers the browser needs. */
 const RETURN = ['cache-control', 'content-type', 'etag', 'location', 'link', 'retry-after', 'www-authenticate', 'x-accel-buffering'];
 
@@ -55,10 +79,7 @@ async function proxy(req: NextRequest, ctx: { params: Promise<{ path: string[] }
     const value = req.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  // The API decides cookie Secure-ness and client addresses from these (ONAIR_TRUST_PROXY).
-  headers.set('x-forwarded-proto', req.nextUrl.protocol.replace(':', ''));
-  const forwardedFor = req.headers.get('x-forwarded-for');
-  if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
+  for (const [name, value] of Object.entries(clientStatement(req))) headers.set(name, value);
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
   if (body === null) return problem(413, 'Payload too large', `onair takes request bodies up to ${MAX_BODY_BYTES / 1024} KiB`);
   let upstream: Response;

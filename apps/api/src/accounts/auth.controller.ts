@@ -71,7 +71,7 @@ export class AuthController {
   }
 }
 
-/** httpOnly, SameSite=Lax, Secure behind HTTPS (req.secure honours ONAIR_TRUST_PROXY). */
+/** httpOnly, SameSite=Lax, Secure behind HTTPS (req.secure: the web gateway's statement, or ONAIR_TRUST_PROXY; see http/client-address.ts). */
 function cookieOptions(req: Request, maxAgeMs?: number): CookieOptions {
   return { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', ...(maxAgeMs ? { maxAge: maxAgeMs } : {}) };
 }

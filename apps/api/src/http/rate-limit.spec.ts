@@ -1,7 +1,8 @@
-import { Controller, Delete, HttpCode, INestApplication, Post, UnauthorizedException } from '@nestjs/common';
+import { Controller, Delete, HttpCode, INestApplication, Options, Post, Res, UnauthorizedException } from '@nestjs/common';
+import type { Response } from 'express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { RateLimiter, rateLimitMiddleware } from './rate-limit';
+import { markBearerRejected, RateLimiter, rateLimitMiddleware } from './rate-limit';
 
 describe('RateLimiter', () => {
   it('allows a burst, then asks to wait until a token refills', () => {
@@ -46,6 +47,7 @@ describe('RateLimiter', () => {
 @Controller()
 class Probe {
   @Post('whip') @HttpCode(201) publish() { return 'ok'; }
+  @Options('whip/options-bad') @HttpCode(204) optionsBad(@Res({ passthrough: true }) res: Response) { markBearerRejected(res); }
   @Post('whip/bad') bad(): never { throw new UnauthorizedException('wrong key'); }
   @Delete('whep/sessions/x') stop() { return 'ok'; }
   @Post('channels') other() { return 'ok'; }
@@ -74,6 +76,21 @@ describe('rateLimitMiddleware through HTTP', () => {
     await request(app.getHttpServer()).delete('/whep/sessions/x').expect(429);
     now += 1000;
     await request(app.getHttpServer()).delete('/whep/sessions/x').expect(200);
+  });
+
+  it('limits every spelling the router routes: case, trailing slash, percent-encoding', async () => {
+    await request(app.getHttpServer()).post('/WHIP').expect(201);
+    await request(app.getHttpServer()).post('/Whip/').expect(201);
+    await request(app.getHttpServer()).post('/wHiP').expect(201);
+    await request(app.getHttpServer()).post('/%77hip').expect(429);
+  });
+
+  it('counts wrong keys under any spelling, and OPTIONS with a rejected bearer', async () => {
+    await request(app.getHttpServer()).post('/WHIP/BAD').expect(401);
+    await request(app.getHttpServer()).options('/whip/options-bad').set('Authorization', 'Bearer x').expect(204);
+    now += 3000;
+    const res = await request(app.getHttpServer()).post('/whip').expect(429);
+    expect(res.body.detail).toMatch(/wrong stream key or token/);
   });
 
   it('leaves other routes and reads alone', async () => {

@@ -17,7 +17,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import next from 'next';
 
 const args = process.argv.slice(2);
 const arg = (short, long) => {
@@ -25,6 +24,8 @@ const arg = (short, long) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const dev = args.includes('--dev');
+// As `next start` / `next dev` do, before Next (and React) are loaded.
+process.env.NODE_ENV ??= dev ? 'development' : 'production';
 const port = Number(arg('-p', '--port') ?? process.env.PORT ?? 3000);
 const hostname = arg('-H', '--hostname') ?? process.env.HOSTNAME ?? '0.0.0.0';
 
@@ -55,6 +56,7 @@ function resolveClient(req, hops) {
   return { address, proto: stated === 'https' || stated === 'http' ? stated : socketProto };
 }
 
+const { default: next } = await import('next');
 const app = next({ dev, dir: dirname(fileURLToPath(import.meta.url)), hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();

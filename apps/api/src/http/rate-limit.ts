@@ -60,7 +60,7 @@ export class RateLimiter {
 const LIMITED = /^\/(whip|whep|auth)(\/|$)/;
 /**
  * Where a 401 is a wrong bearer (stream key, playback token) from this address. Wrong
- * passwords are counted by AuthService (per account and address).
+ * passwords are AuthService's to count (per account).
  */
 const BEARER_CHECKED = /^\/(whip|whep)(\/|$)/;
 const WRITES = new Set(['POST', 'PATCH', 'DELETE']);

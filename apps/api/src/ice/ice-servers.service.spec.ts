@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { loadConfig } from '../config/onair-config';
+import { DomainError } from '../errors/domain-error';
 import { IceServersService, turnRestCredential } from './ice-servers.service';
 
 const base = { DATABASE_URL: 'postgresql://onair@127.0.0.1:5433/onair' };
@@ -56,5 +57,29 @@ describe('IceServersService.unauthenticated', () => {
     );
     expect(service.unauthenticated()).toEqual([{ urls: ['stun:stun.example.org:3478'] }]);
     expect(new IceServersService(loadConfig({ ...base, ONAIR_TURN_URLS: 'turn:t.example.org', ONAIR_TURN_SECRET: 'k' })).unauthenticated()).toEqual([]);
+  });
+});
+
+describe('IceServersService.forDiscovery (RFC 9725 §4.4: ICE servers on OPTIONS only to authorized clients)', () => {
+  const service = new IceServersService(
+    loadConfig({ ...base, ONAIR_STUN_SERVER: 'stun.example.org:3478', ONAIR_TURN_URLS: 'turn:t.example.org', ONAIR_TURN_SECRET: 'k' }),
+  );
+  const stunOnly = [{ urls: ['stun:stun.example.org:3478'] }];
+
+  it.each<[string, (() => Promise<unknown>) | undefined, boolean, boolean]>([
+    ['no check (no bearer)', undefined, false, false],
+    ['a passing check', async () => 'ok', true, false],
+    ['a wrong bearer', async () => { throw new DomainError('unauthorized', 'wrong key'); }, false, true],
+    ['an unknown channel', async () => { throw new DomainError('not-found', 'no channel'); }, false, false],
+    ['a check that throws before awaiting', () => { throw new DomainError('unauthorized', 'malformed header'); }, false, true],
+  ])('%s', async (_name, check, turn, rejected) => {
+    const got = await service.forDiscovery('u', check);
+    expect(got.rejected).toBe(rejected);
+    if (turn) expect(got.servers[1]).toMatchObject({ urls: ['turn:t.example.org'], username: expect.stringMatching(/:u$/) });
+    else expect(got.servers).toEqual(stunOnly);
+  });
+
+  it('lets other failures through (a database outage is not a wrong key)', async () => {
+    await expect(service.forDiscovery('u', async () => { throw new Error('db down'); })).rejects.toThrow('db down');
   });
 });

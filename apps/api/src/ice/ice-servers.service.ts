@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IceServer } from '@onair/protocol';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
+import { DomainError } from '../errors/domain-error';
 
 /**
  * TURN REST credentials (draft-uberti-behave-turn-rest-00 §2.2), the scheme coturn checks
@@ -38,6 +39,22 @@ export class IceServersService {
       servers.push({ urls: turn.urls, ...turnRestCredential(turn.secret, user, expires) });
     }
     return servers;
+  }
+
+  /**
+   * Servers for OPTIONS discovery: TURN only when `check` (the stream key, or the channel and
+   * its playback token) passes; STUN only without a check or when it fails with 401/404/400.
+   * `rejected` says a bearer was wrong, so the caller can count it like a 401.
+   */
+  async forDiscovery(user: string, check?: () => Promise<unknown>): Promise<{ servers: IceServer[]; rejected: boolean }> {
+    if (!check) return { servers: this.unauthenticated(), rejected: false };
+    try {
+      await check();
+    } catch (err) {
+      if (!(err instanceof DomainError) || !['unauthorized', 'not-found', 'bad-request'].includes(err.code)) throw err;
+      return { servers: this.unauthenticated(), rejected: err.code === 'unauthorized' };
+    }
+    return { servers: this.forClient(user), rejected: false };
   }
 
   /** What a client that has not (yet) shown a valid key or token may know: STUN only. */

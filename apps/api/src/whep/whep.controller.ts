@@ -1,7 +1,6 @@
 import { All, Controller, Delete, Head, MethodNotAllowedException, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { LinkEntry } from '@onair/protocol';
 import type { Request, Response } from 'express';
-import { DomainError } from '../errors/domain-error';
 import { clientAddress } from '../http/client-address';
 import { markBearerRejected } from '../http/rate-limit';
 import { readPatch, readSdpBody } from '../http/sdp-request';
@@ -64,16 +63,9 @@ export class WhepController {
    */
   @Options(':channel')
   async discover(@Param('channel') channel: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    let authorized = false;
-    try {
-      await this.access.channel(channel, playbackToken(req));
-      authorized = true;
-    } catch (err) {
-      if (!(err instanceof DomainError) || (err.code !== 'unauthorized' && err.code !== 'not-found')) throw err;
-      // A wrong bearer counts against the address like a 401 (no free token oracle).
-      if (err.code === 'unauthorized' && req.headers.authorization !== undefined) markBearerRejected(res);
-    }
-    sendEndpointOptions(res, authorized ? this.iceServers.forClient(`whep-${channel}`) : this.iceServers.unauthenticated());
+    const { servers, rejected } = await this.iceServers.forDiscovery(`whep-${channel}`, () => this.access.channel(channel, playbackToken(req)));
+    if (rejected) markBearerRejected(res);
+    sendEndpointOptions(res, servers);
   }
 
   @Patch('sessions/:id')

@@ -1,7 +1,6 @@
 import { All, Controller, Delete, Head, MethodNotAllowedException, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { StreamKeyService } from '../channels/stream-key.service';
-import { DomainError } from '../errors/domain-error';
 import { markBearerRejected } from '../http/rate-limit';
 import { bearerToken, readPatch, readSdpBody } from '../http/sdp-request';
 import {
@@ -43,17 +42,10 @@ export class WhipController {
    */
   @Options()
   async discover(@Req() req: Request, @Res() res: Response): Promise<void> {
-    let authorized = false;
-    if (req.headers.authorization !== undefined) {
-      try {
-        await this.keys.authenticate(bearerToken(req));
-        authorized = true;
-      } catch (err) {
-        if (!isUnauthorized(err)) throw err;
-        markBearerRejected(res);
-      }
-    }
-    sendEndpointOptions(res, authorized ? this.iceServers.forClient('whip') : this.iceServers.unauthenticated());
+    const check = req.headers.authorization === undefined ? undefined : () => this.keys.authenticate(bearerToken(req));
+    const { servers, rejected } = await this.iceServers.forDiscovery('whip', check);
+    if (rejected) markBearerRejected(res);
+    sendEndpointOptions(res, servers);
   }
 
   @Head()
@@ -90,5 +82,3 @@ export class WhipController {
     throw new MethodNotAllowedException('a WHIP session takes PATCH (trickle ICE, ICE restart) and DELETE (end the broadcast)');
   }
 }
-
-const isUnauthorized = (err: unknown) => err instanceof DomainError && err.code === 'unauthorized';

@@ -77,6 +77,9 @@ const server = createServer((req, res) => {
     else res.destroy();
   });
 });
+if (!process.env.ONAIR_GATEWAY_SECRET?.trim()) {
+  console.warn('ONAIR_GATEWAY_SECRET is not set: the API will count every browser as this web server (one address for rate limits and stream caps)');
+}
 server.listen(port, hostname, () => {
   console.log(`onair web on http://${hostname}:${port}${trustedHops ? ` (trusting ${trustedHops} proxy hop${trustedHops > 1 ? 's' : ''})` : ''}`);
 });

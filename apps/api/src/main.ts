@@ -24,6 +24,9 @@ async function bootstrap(): Promise<void> {
   setupHttp(app, config);
   await app.listen(config.http.port, config.http.host);
   new Logger('onair').log(`API listening on http://${config.http.host}:${config.http.port}`);
+  if (!config.gateway.secret) {
+    new Logger('onair').warn('ONAIR_GATEWAY_SECRET is not set: everyone using the web app counts as the web server\'s one address for rate limits and stream caps (set the same value for the API and the web app)');
+  }
   if (config.secret.ephemeral) {
     new Logger('onair').warn('ONAIR_SECRET is not set: private channels\' share links stop working when the API restarts');
   }

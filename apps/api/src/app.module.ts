@@ -24,6 +24,7 @@ import { WhepController } from './whep/whep.controller';
 import { WhipController } from './whip/whip.controller';
 import { AuthController } from './accounts/auth.controller';
 import { AuthService } from './accounts/auth.service';
+import { SessionStreams } from './accounts/session-streams';
 import { SignedInGuard } from './accounts/signed-in.guard';
 import { UserRepository } from './accounts/user.repository';
 import { StudioController } from './studio/studio.controller';
@@ -64,6 +65,7 @@ export class AppModule {
         PlaybackService,
         UserRepository,
         AuthService,
+        SessionStreams,
         SignedInGuard,
         StudioService,
         StudioLive,

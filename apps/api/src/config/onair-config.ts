@@ -64,6 +64,10 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? false : v.trim()))
     .refine((v) => v === false || /^(true|loopback|linklocal|uniquelocal|\d+|[0-9a-fA-F.:/, ]+)$/.test(v), 'expected true, a hop count, loopback, or addresses/CIDRs'),
+  ONAIR_MAX_CHANNELS_PER_ACCOUNT: z.coerce.number().int().min(1).max(100000).default(20),
+  ONAIR_MAX_KEYS_PER_CHANNEL: z.coerce.number().int().min(1).max(1000).default(10),
+  ONAIR_MAX_SESSIONS_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
+  ONAIR_MAX_LIVE_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(2),
   ONAIR_SIGNUP: z.enum(['open', 'closed'], { error: 'expected open or closed' }).default('open'),
   ONAIR_FFMPEG_PATH: z.string().trim().min(1).default('ffmpeg'),
   ONAIR_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (e.g. openssl rand -hex 32)'),
@@ -112,6 +116,12 @@ export interface OnairConfig {
     /** Seconds without media after which Janus declares a peer gone. */
     mediaTimeoutS: number;
   };
+  /**
+   * Channels a streamer owns and broadcasts live at once on them (admins and channels made on
+   * the command line are exempt), active stream keys per channel, signed-in browsers per
+   * account (past it the oldest session ends).
+   */
+  quotas: { channelsPerAccount: number; keysPerChannel: number; sessionsPerAccount: number; liveBroadcastsPerAccount: number };
   /** Who may create a studio account: anyone, or (closed) only the first, admin, account. */
   signup: 'open' | 'closed';
   /** ffmpeg, for directory thumbnails. */
@@ -159,6 +169,12 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
     },
     media: { keyframeBufferMs: e.ONAIR_KEYFRAME_BUFFER_MS, mediaTimeoutS: e.ONAIR_MEDIA_TIMEOUT_S },
     rateLimit: { burst: e.ONAIR_RATE_LIMIT_BURST, perSecond: e.ONAIR_RATE_LIMIT_PER_S, authFailuresPerMinute: e.ONAIR_AUTH_FAILURES_PER_MIN },
+    quotas: {
+      channelsPerAccount: e.ONAIR_MAX_CHANNELS_PER_ACCOUNT,
+      keysPerChannel: e.ONAIR_MAX_KEYS_PER_CHANNEL,
+      sessionsPerAccount: e.ONAIR_MAX_SESSIONS_PER_ACCOUNT,
+      liveBroadcastsPerAccount: e.ONAIR_MAX_LIVE_PER_ACCOUNT,
+    },
     signup: e.ONAIR_SIGNUP,
     ffmpegPath: e.ONAIR_FFMPEG_PATH,
     // Without ONAIR_SECRET share links last as long as the process (main.ts warns).

@@ -31,6 +31,7 @@ import { StudioController } from './studio/studio.controller';
 import { StudioLive } from './studio/studio-live';
 import { StudioService } from './studio/studio.service';
 import { WatchAccess } from './channels/watch-access';
+import { PublishAccess } from './channels/publish-access';
 import { StreamProbes } from './live/stream-probes';
 import { ThumbnailService } from './live/thumbnails';
 
@@ -70,6 +71,7 @@ export class AppModule {
         StudioService,
         StudioLive,
         WatchAccess,
+        PublishAccess,
         StreamProbes,
         ThumbnailService,
       ],

@@ -117,9 +117,9 @@ export interface OnairConfig {
     mediaTimeoutS: number;
   };
   /**
-   * Channels a streamer owns and broadcasts live at once on them (admins and channels made on
-   * the command line are exempt), active stream keys per channel, signed-in browsers per
-   * account (past it the oldest session ends).
+   * Channels a streamer owns (admins are exempt), broadcasts live at once on one account's
+   * channels (channels made on the command line have no owner: exempt), active stream keys per
+   * channel, signed-in browsers per account (past it the oldest session ends).
    */
   quotas: { channelsPerAccount: number; keysPerChannel: number; sessionsPerAccount: number; liveBroadcastsPerAccount: number };
   /** Who may create a studio account: anyone, or (closed) only the first, admin, account. */

@@ -32,6 +32,7 @@ import { StudioLive } from './studio/studio-live';
 import { StudioService } from './studio/studio.service';
 import { WatchAccess } from './channels/watch-access';
 import { PublishAccess } from './channels/publish-access';
+import { WatchRevocation } from './channels/watch-revocation';
 import { StreamProbes } from './live/stream-probes';
 import { ThumbnailService } from './live/thumbnails';
 
@@ -72,6 +73,7 @@ export class AppModule {
         StudioLive,
         WatchAccess,
         PublishAccess,
+        WatchRevocation,
         StreamProbes,
         ThumbnailService,
       ],

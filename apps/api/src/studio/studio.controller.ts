@@ -91,7 +91,7 @@ export class StudioController {
     return this.studio.shareLink(user, id, parseWith(ShareLinkInput, readJsonBody(req, 'share link'), 'share link').expiresInS);
   }
 
-  /** Revokes every share link made so far (viewers watching now keep watching). */
+  /** Revokes every share link made so far; viewers watching with one are ended. */
   @Post(':id/share-links/revoke')
   @HttpCode(204)
   async revokeShareLinks(@CurrentUser() user: User, @Param('id') id: string): Promise<void> {

@@ -6,6 +6,7 @@ import { ChannelRepository } from '../channels/channel.repository';
 import { signPlaybackToken } from '../channels/playback-token';
 import { StreamKeyListing, StreamKeyRepository } from '../channels/stream-key.repository';
 import { StreamKeyService } from '../channels/stream-key.service';
+import { WatchRevocation } from '../channels/watch-revocation';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
 import { BroadcastRepository, PastBroadcast } from '../live/broadcast.repository';
@@ -43,6 +44,7 @@ export class StudioService {
     private readonly broadcasts: BroadcastRepository,
     private readonly broadcastService: BroadcastService,
     private readonly live: LiveRegistry,
+    private readonly revocation: WatchRevocation,
   ) {}
 
   async listChannels(user: User): Promise<StudioChannel[]> {
@@ -97,6 +99,8 @@ export class StudioService {
     if (updated === 'gone') throw new DomainError('not-found', `no channel with id "${id}" in your studio`);
     const b = this.live.broadcastOnChannel(channel.id);
     if (b) b.channel = updated;
+    // Made private: viewers without a link of the new version go (public → private ends them all).
+    if (revokeShareLinks) await this.revocation.channelChanged(updated);
     return this.withLive(updated);
   }
 
@@ -150,13 +154,14 @@ export class StudioService {
     return { token, path: `/watch/${channel.slug}?token=${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString() };
   }
 
-  /** Voids every share link of the channel (new links can be made at once). */
+  /** Voids every share link of the channel (new links can be made at once); viewers that came in with one are ended. */
   async revokeShareLinks(user: User, id: string): Promise<void> {
     const channel = await this.channelFor(user, id);
     const updated = await this.channels.update(channel.id, { revokeShareLinks: true });
     if (updated === 'gone' || updated === 'taken') throw new DomainError('not-found', `no channel with id "${id}" in your studio`);
     const b = this.live.broadcastOnChannel(channel.id);
     if (b) b.channel = updated;
+    await this.revocation.channelChanged(updated);
   }
 
   /** The channel if `user` may manage it; "not found" otherwise. */

@@ -5,7 +5,8 @@
  * tokens and past broadcasts. Test ids: A = accounts, M = matrix, C = channels, K = keys,
  * T = playback tokens, B = broadcasts.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { OBS_OFFER, CHROMIUM_PLAYER_OFFER } from '@onair/protocol/testing';
 import { signPlaybackToken } from '../src/channels/playback-token';
@@ -50,16 +51,19 @@ afterAll(async () => {
 
 let setupToken: string;
 /** What `npm run up` runs: the CLI mints the one-time setup token while no account exists. */
-const setupLink = () =>
-  JSON.parse(execFileSync('node', ['apps/api/dist/cli/main.js', 'setup-link', '--base', 'http://onair.test:3000'], { cwd: REPO_ROOT, env: process.env, encoding: 'utf8', timeout: 30_000 }));
+const setupLink = async () => {
+  // Not execFileSync: the API under test runs in this process and must keep answering.
+  const { stdout } = await promisify(execFile)('node', ['apps/api/dist/cli/main.js', 'setup-link', '--base', 'http://onair.test:3000'], { cwd: REPO_ROOT, env: process.env, timeout: 30_000 });
+  return JSON.parse(stdout);
+};
 
 describe('accounts', () => {
   it('A00 a fresh onair refuses a first sign-up without the setup link that npm run up prints; the link serves once', async () => {
     const stranger = await anonymous().signUp('stranger@onair.test');
     expect(stranger.status).toBe(403);
     expect(stranger.body.detail).toMatch(/no account yet: the first one \(its admin\) needs the one-time setup link that `npm run up` printed.*setup-link/);
-    const first = setupLink();
-    const second = setupLink(); // a new link replaces the earlier one
+    const first = await setupLink();
+    const second = await setupLink(); // a new link replaces the earlier one
     expect(second).toMatchObject({ needed: true, token: expect.stringMatching(/^[\w-]{32}$/), link: `http://onair.test:3000/signup?setup=${second.token}` });
     const stale = await anonymous().signUp('stranger@onair.test', 'a long enough password', first.token);
     expect(stale.status).toBe(403);
@@ -76,7 +80,7 @@ describe('accounts', () => {
     expect(first.status).toBe(201);
     // The link is used up: no token left, the CLI mints no more, reusing it changes nothing.
     expect(await stack.app!.get(PrismaService).setupToken.count()).toBe(0);
-    expect(setupLink()).toEqual({ needed: false, token: null, link: null });
+    expect(await setupLink()).toEqual({ needed: false, token: null, link: null });
     expect(first.body.user).toMatchObject({ email: 'admin@onair.test', role: 'admin' });
     expect(first.setCookie).toMatch(/^onair_session=[\w-]{43};/);
     expect(first.setCookie).toMatch(/HttpOnly/);
@@ -470,8 +474,9 @@ describe('password guessing', () => {
     const attacker = new StudioClient(stack.apiUrl, '127.0.0.3');
     const statuses: number[] = [];
     for (let i = 0; i < 50; i++) statuses.push((await attacker.req('POST', '/auth/signin', { email: 'alice@onair.test', password: `guess number ${i}` })).status);
-    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
-    expect(new Set(statuses.slice(10))).toEqual(new Set([429]));
+    expect(statuses.slice(0, 11)).toEqual([...Array(10).fill(401), 429]);
+    // About ten a minute: a token comes back every 6 s while the loop runs.
+    expect(statuses.filter((st) => st === 401).length).toBeLessThanOrEqual(13);
     const right = await attacker.req('POST', '/auth/signin', { email: 'ALICE@onair.test', password: 'a long enough password' });
     expect(right.status).toBe(429);
     expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);

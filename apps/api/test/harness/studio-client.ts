@@ -42,7 +42,8 @@ export class StudioClient {
 function send(url: string, init: { method: string; headers: Record<string, string>; body?: string; localAddress?: string }) {
   return new Promise<{ status: number; headers: Headers; text: string }>((resolve, reject) => {
     const headers = init.body === undefined ? init.headers : { ...init.headers, 'Content-Length': String(Buffer.byteLength(init.body)) };
-    const req = request(url, { method: init.method, headers, localAddress: init.localAddress }, (res) => {
+    // No keep-alive: a socket the server closed while the test slept would reset the next request.
+    const req = request(url, { method: init.method, headers, localAddress: init.localAddress, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);

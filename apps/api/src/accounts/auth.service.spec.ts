@@ -82,6 +82,16 @@ async function setup(env: Record<string, string> = {}) {
 }
 
 describe('AuthService', () => {
+  // The clock stands still (scrypt takes a while on a busy machine: allowances must not refill
+  // mid-test); everything else runs for real.
+  beforeEach(() => {
+    jest.useFakeTimers({
+      now: new Date('2026-11-25T10:00:00Z'),
+      doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'hrtime', 'performance'],
+    });
+  });
+  afterEach(() => jest.useRealTimers());
+
   it('the first account needs the one-time setup token; it serves once and is gone once an admin exists', async () => {
     const users = new MemoryUsers();
     const auth = new AuthService(users as unknown as UserRepository, config(), new SessionStreams());

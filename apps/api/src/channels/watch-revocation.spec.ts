@@ -5,6 +5,7 @@ import { IceSessionService } from '../live/ice-session';
 import { LiveRegistry } from '../live/live-registry';
 import { PlaybackService } from '../live/playback.service';
 import { WhepEventStreams } from '../live/whep-event-streams';
+import { WatchRequest, WatchResult } from '../media/media-server';
 import { FakeMediaServer } from '../media/testing/fake-media-server';
 import { Channel, ChannelVisibility } from './channel';
 import { ChannelRepository } from './channel.repository';
@@ -16,6 +17,15 @@ const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const ANSWER = CHROMIUM_PLAYER_OFFER.replace(/a=recvonly/g, 'a=sendonly');
 const flush = () => new Promise((r) => setImmediate(r));
 
+/** A media server whose `watch` can be held open: the window a revoke can race into. */
+class GatedMediaServer extends FakeMediaServer {
+  gate?: Promise<void>;
+  override async watch(req: WatchRequest): Promise<WatchResult> {
+    await this.gate;
+    return super.watch(req);
+  }
+}
+
 function setup(visibility: ChannelVisibility) {
   const config = loadConfig({ DATABASE_URL: 'postgresql://x@localhost/x', ONAIR_SECRET: SECRET });
   let channel: Channel = { id: 'c1', ownerId: 'u1', slug: 'demo', title: 'Demo', description: '', visibility, playbackTokenVersion: 0 };
@@ -24,7 +34,7 @@ function setup(visibility: ChannelVisibility) {
     findBySlug: async (slug: string) => (slug === channel.slug ? channel : null),
     findByIds: async (ids: string[]) => (ids.includes(channel.id) ? [channel] : []),
   } as unknown as ChannelRepository;
-  const media = new FakeMediaServer();
+  const media = new GatedMediaServer();
   media.answerSdp = ANSWER;
   const live = new LiveRegistry();
   const events = new ChannelEvents();
@@ -32,7 +42,7 @@ function setup(visibility: ChannelVisibility) {
   const eventStreams = new WhepEventStreams(events);
   const playback = new PlaybackService(media, access, live, events, new IceSessionService(media), eventStreams);
   playback.onModuleInit();
-  const revocation = new WatchRevocation(access, playback, repo);
+  const revocation = new WatchRevocation(access, playback, repo, events);
   revocation.onModuleInit();
   live.addBroadcast({
     sessionId: 's1', broadcastId: 'b1', channel, streamKeyId: 'k1', startedAt: new Date(), publisher: { kind: 'publisher', id: 'p1' },
@@ -60,7 +70,7 @@ function setup(visibility: ChannelVisibility) {
     if (b) b.channel = channel;
     return revocation.channelChanged(channel);
   };
-  return { media, live, revocation, link, watch, follow, change, access };
+  return { media, live, revocation, link, watch, follow, change, access, playback };
 }
 
 describe('WatchRevocation', () => {
@@ -113,5 +123,21 @@ describe('WatchRevocation', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('a WHEP POST admitted just before the revoke, answered after it, is ended as soon as it joins', async () => {
+    const { media, live, link, change, playback } = setup('private');
+    const token = link();
+    let answer!: () => void;
+    media.gate = new Promise<void>((r) => (answer = r));
+    const joining = playback.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER, token }); // the link is checked now; Janus is "answering"
+    await flush();
+    expect(await change({})).toBe(0); // nobody to end yet
+    answer();
+    const { sessionId } = await joining;
+    await flush();
+    expect(live.viewer(sessionId)).toBeUndefined();
+    expect(live.allViewers()).toHaveLength(0);
+    expect(media.callsOf('closeViewer')).toHaveLength(1);
   });
 });

@@ -1,8 +1,15 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ChannelEvents } from '../live/channel-events';
 import { PlaybackService } from '../live/playback.service';
 import { Channel } from './channel';
 import { ChannelRepository } from './channel.repository';
 import { WatchAccess, WatchGrant } from './watch-access';
+
+/** What this process last learnt of a private channel's access rules, to judge late arrivals. */
+interface Watched {
+  channel: Channel;
+  unsubscribe: () => void;
+}
 
 interface HeldStream {
   channelId: string;
@@ -21,12 +28,14 @@ interface HeldStream {
 export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('WatchRevocation');
   private readonly streams = new Set<HeldStream>();
+  private readonly watched = new Map<string, Watched>();
   private stopListening: () => void = () => undefined;
 
   constructor(
     private readonly access: WatchAccess,
     private readonly playback: PlaybackService,
     private readonly channels: ChannelRepository,
+    private readonly events: ChannelEvents,
   ) {}
 
   onModuleInit(): void {
@@ -37,6 +46,8 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.stopListening();
+    for (const w of this.watched.values()) w.unsubscribe();
+    this.watched.clear();
   }
 
   /** A channel event stream, opened with `grant` (none for public/unlisted channels). Returns the release. */
@@ -51,16 +62,44 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
    * channel keeps only those who hold a link of its current version.
    */
   async channelChanged(channel: Channel): Promise<number> {
+    this.watch(channel);
     if (channel.visibility !== 'private') return 0;
-    const stale = (grant?: WatchGrant) => grant?.version !== channel.playbackTokenVersion;
-    return this.end(channel.id, stale, `access to "${channel.slug}" changed`);
+    return this.end(channel.id, (grant) => !this.stillValid(channel, grant), `access to "${channel.slug}" changed`);
   }
 
   private async expired(channelId: string, at: Date): Promise<void> {
     // A channel made public (or deleted) meanwhile: its viewers no longer need the link.
     const channel = (await this.channels.findByIds([channelId]))[0];
-    if (channel?.visibility !== 'private') return;
+    if (!channel) return;
+    this.watch(channel);
+    if (channel.visibility !== 'private') return;
     await this.end(channelId, (grant) => grant !== undefined && grant.expiresAt.getTime() <= at.getTime(), `share links of "${channel.slug}" expired`);
+  }
+
+  private stillValid(channel: Channel, grant: WatchGrant | undefined): boolean {
+    return grant !== undefined && grant.version === channel.playbackTokenVersion && grant.expiresAt.getTime() > Date.now();
+  }
+
+  /**
+   * Keeps judging a channel whose access changed: a WHEP POST admitted just before a revoke
+   * (or an expiry) finishes after the sweep above, adding a viewer with a link that no longer
+   * holds. Every viewer joining announces a new count: check the channel's viewers then.
+   */
+  private watch(channel: Channel): void {
+    const known = this.watched.get(channel.id);
+    if (known) {
+      known.channel = channel;
+      return;
+    }
+    const entry: Watched = { channel, unsubscribe: () => undefined };
+    entry.unsubscribe = this.events.subscribe(channel.id, (e) => {
+      if (e.type !== 'viewercount' || entry.channel.visibility !== 'private') return;
+      const late = (grant?: WatchGrant) => !this.stillValid(entry.channel, grant);
+      this.end(channel.id, late, `a viewer of "${entry.channel.slug}" arrived with a link that no longer holds`).catch((err) =>
+        this.log.error(`ending late viewers of ${channel.slug}: ${(err as Error).message}`),
+      );
+    });
+    this.watched.set(channel.id, entry);
   }
 
   private async end(channelId: string, match: (grant?: WatchGrant) => boolean, why: string): Promise<number> {

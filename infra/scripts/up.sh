@@ -85,13 +85,22 @@ first="$(cli channel --slug "${ONAIR_FIRST_CHANNEL:-live}" --title "${ONAIR_FIRS
 slug="$(node -e 'console.log(JSON.parse(process.argv[1]).slug)' "$first")"
 key="$(node -e 'console.log(JSON.parse(process.argv[1]).streamKey ?? "")' "$first")"
 host="$(hostname -I 2>/dev/null | awk '{print $1}')"; host="${host:-localhost}"
+# A fresh install's first account becomes its admin: only the holder of this one-time link
+# may make it (a new link each start until then; only its hash is stored).
+setup="$(cli setup-link --base "http://$host:$web_port")"
+setup_link="$(node -e 'console.log(JSON.parse(process.argv[1]).link ?? "")' "$setup")"
+if [ -n "$setup_link" ]; then
+  studio_line="First time:   $setup_link
+                (one-time setup link: the account made with it is the admin; keep it private)"
+else
+  studio_line="Studio:       http://$host:$web_port/studio"
+fi
 
 cat <<MSG
 
   onair is up.
 
-  Studio:       http://$host:$web_port/studio   (first time: http://$host:$web_port/signup;
-                the first account is the admin. Create channels and keys there.)
+  $studio_line
   Watch:        http://$host:$web_port/watch/$slug
   Directory:    http://$host:$web_port/
   Health:       http://$host:$api_port/health

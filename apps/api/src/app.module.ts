@@ -25,12 +25,15 @@ import { WhepSessionCaps } from './whep/whep-session-caps';
 import { WhipController } from './whip/whip.controller';
 import { AuthController } from './accounts/auth.controller';
 import { AuthService } from './accounts/auth.service';
+import { SessionStreams } from './accounts/session-streams';
 import { SignedInGuard } from './accounts/signed-in.guard';
 import { UserRepository } from './accounts/user.repository';
 import { StudioController } from './studio/studio.controller';
 import { StudioLive } from './studio/studio-live';
 import { StudioService } from './studio/studio.service';
 import { WatchAccess } from './channels/watch-access';
+import { PublishAccess } from './channels/publish-access';
+import { WatchRevocation } from './channels/watch-revocation';
 import { StreamProbes } from './live/stream-probes';
 import { ThumbnailService } from './live/thumbnails';
 
@@ -66,10 +69,13 @@ export class AppModule {
         PlaybackService,
         UserRepository,
         AuthService,
+        SessionStreams,
         SignedInGuard,
         StudioService,
         StudioLive,
         WatchAccess,
+        PublishAccess,
+        WatchRevocation,
         StreamProbes,
         ThumbnailService,
       ],

@@ -15,6 +15,9 @@ import { publishObsShaped } from './harness/publisher';
 import { TestStack } from './harness/stack';
 import { WebProcess } from './harness/web-process';
 import { ThumbnailService } from '../src/live/thumbnails';
+import { mintSetupToken } from '../src/accounts/auth.service';
+import { UserRepository } from '../src/accounts/user.repository';
+import { PrismaService } from '../src/database/prisma.service';
 
 const stack = new TestStack(18880, 18988);
 const web = new WebProcess(13100, stack.apiUrl);
@@ -31,6 +34,8 @@ beforeAll(async () => {
   // OBS ignores keyframe requests; its stand-in does too.
   obs = await launchChromium([IGNORE_KEYFRAME_REQUESTS]);
   studio = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  // A fresh onair: the first account (the admin) is made through the setup link `npm run up` prints.
+  await stack.app!.get(PrismaService).user.deleteMany();
   await studio.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.url });
 });
 
@@ -50,15 +55,17 @@ async function watchPage(path: string): Promise<Page> {
   return page;
 }
 
-describe('a first-time streamer, from sign-up to live', () => {
+describe('a first-time streamer, from the setup link to live', () => {
   let page: Page;
   let slug: string;
   let whepPublisher: Page;
 
-  it('signs up, creates a channel and copies the WHIP URL and key from the Connect OBS card', async () => {
+  it('signs up through the setup link, creates a channel and copies the WHIP URL and key from the Connect OBS card', async () => {
     page = await studio.newPage();
     page.on('pageerror', (err) => console.warn(`[studio page error] ${err.message}`));
-    await page.goto(`${web.url}/signup`);
+    const setupToken = await mintSetupToken(stack.app!.get(UserRepository));
+    await page.goto(`${web.url}/signup?setup=${setupToken}`);
+    expect(await page.textContent('[data-testid="signup-subtitle"]')).toMatch(/setup link: the account you create now is the admin/);
     await page.fill('input[name="email"]', `streamer-${Date.now()}@onair.test`);
     await page.fill('input[name="password"]', 'correct horse battery');
     await page.click('button[type="submit"]');

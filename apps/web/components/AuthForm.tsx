@@ -6,8 +6,11 @@ import { useState, type FormEvent } from 'react';
 import { errorText, studioFetch } from '@/lib/studio';
 import { FormError } from './FormError';
 
-/** Sign-in and sign-up: one form, posting to /auth/signin or /auth/signup. */
-export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
+/**
+ * Sign-in and sign-up: one form, posting to /auth/signin or /auth/signup. `setupToken` comes
+ * from the setup link (`/signup?setup=…`) the first account of an installation needs.
+ */
+export function AuthForm({ mode, setupToken }: { mode: 'signin' | 'signup'; setupToken?: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -20,6 +23,7 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
     try {
       const body: Record<string, string> = { email: String(form.get('email')), password: String(form.get('password')) };
       if (mode === 'signup' && form.get('displayName')) body.displayName = String(form.get('displayName'));
+      if (mode === 'signup' && setupToken) body.setupToken = setupToken;
       await studioFetch('POST', `/auth/${mode}`, body);
       router.push('/studio');
       router.refresh();
@@ -32,7 +36,13 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
   return (
     <div className="auth">
       <h1 className="page-title">{mode === 'signin' ? 'Sign in to the studio' : 'Create your onair account'}</h1>
-      {mode === 'signup' && <p className="page-subtitle">The first account on a new onair is its admin.</p>}
+      {mode === 'signup' && (
+        <p className="page-subtitle" data-testid="signup-subtitle">
+          {setupToken
+            ? 'You opened the setup link: the account you create now is the admin of this onair.'
+            : 'The first account on a new onair is its admin and needs the setup link that npm run up printed.'}
+        </p>
+      )}
       <form className="form card" onSubmit={submit}>
         {mode === 'signup' && (
           <label className="field">

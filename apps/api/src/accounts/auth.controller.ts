@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/co
 import type { CookieOptions, Request, Response } from 'express';
 import { readJsonBody } from '../http/sdp-request';
 import { parseWith } from '../http/validation';
-import { AuthService, ChangePasswordInput, SESSION_TTL_MS, SignInInput, SignUpInput } from './auth.service';
+import { AuthService, ChangePasswordInput, Client, SESSION_TTL_MS, SignInInput, SignUpInput } from './auth.service';
 import { CurrentUser, readCookie, requireCsrfHeader, SignedInGuard } from './signed-in.guard';
 import { SESSION_COOKIE, User } from './user';
 
@@ -17,7 +17,7 @@ export class AuthController {
   async signUp(@Req() req: Request, @Res() res: Response): Promise<void> {
     requireCsrfHeader(req);
     const input = parseWith(SignUpInput, readJsonBody(req, 'sign-up form'), 'sign-up');
-    const { user, token } = await this.auth.signUp(input, req.headers['user-agent']);
+    const { user, token } = await this.auth.signUp(input, client(req));
     res.cookie(SESSION_COOKIE, token, cookieOptions(req, SESSION_TTL_MS));
     res.status(201).json({ user: publicUser(user) });
   }
@@ -26,7 +26,7 @@ export class AuthController {
   async signIn(@Req() req: Request, @Res() res: Response): Promise<void> {
     requireCsrfHeader(req);
     const input = parseWith(SignInInput, readJsonBody(req, 'sign-in form'), 'sign-in');
-    const { user, token } = await this.auth.signIn(input, req.headers['user-agent']);
+    const { user, token } = await this.auth.signIn(input, client(req));
     res.cookie(SESSION_COOKIE, token, cookieOptions(req, SESSION_TTL_MS));
     res.status(200).json({ user: publicUser(user) });
   }
@@ -51,7 +51,7 @@ export class AuthController {
   @UseGuards(SignedInGuard)
   async changePassword(@CurrentUser() user: User, @Req() req: Request): Promise<void> {
     const input = parseWith(ChangePasswordInput, readJsonBody(req, 'password change'), 'password change');
-    await this.auth.changePassword(user, readCookie(req, SESSION_COOKIE), input);
+    await this.auth.changePassword(user, readCookie(req, SESSION_COOKIE), input, client(req));
   }
 
   /** Admin only: make an account for someone (JSON as for sign-up); 201 with the account. */
@@ -69,6 +69,14 @@ export class AuthController {
   async users(@CurrentUser() user: User) {
     return { users: (await this.auth.listUsers(user)).map((u) => ({ ...publicUser(u), createdAt: u.createdAt, channels: u.channels })) };
   }
+}
+
+/**
+ * The client as Express sees it: `req.ip` is the socket's address, or the address a trusted
+ * proxy (the web gateway, ONAIR_TRUST_PROXY) states; headers are not parsed here.
+ */
+function client(req: Request): Client {
+  return { address: req.ip ?? req.socket.remoteAddress ?? 'unknown', userAgent: req.headers['user-agent'] };
 }
 
 /** httpOnly, SameSite=Lax, Secure behind HTTPS (req.secure: the web gateway's statement, or ONAIR_TRUST_PROXY; see http/client-address.ts). */

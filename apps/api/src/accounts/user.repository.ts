@@ -20,16 +20,26 @@ export class UserRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Creates an account: the installation's first one is its admin. 'taken' when the email
-   * is; 'closed' when `onlyFirst` and accounts exist. The advisory lock makes two
-   * simultaneous first sign-ups agree on who came first.
+   * Creates an account: the installation's first one is its admin, and only with the setup
+   * token (`setupTokenHash`), which it uses up. 'taken' when the email is; 'closed' when
+   * `onlyFirst` and accounts exist; 'setup-required' / 'setup-invalid' for a first account
+   * without the setup token / with another one. The advisory lock makes two simultaneous
+   * first sign-ups agree on who came first (and the token serve once).
    */
-  async create(input: { email: string; displayName: string; passwordHash: string }, onlyFirst = false): Promise<User | 'taken' | 'closed'> {
+  async create(
+    input: { email: string; displayName: string; passwordHash: string },
+    opts: { onlyFirst?: boolean; setupTokenHash?: string } = {},
+  ): Promise<User | 'taken' | 'closed' | 'setup-required' | 'setup-invalid'> {
     try {
       return await this.prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`;
         const first = (await tx.user.count()) === 0;
-        if (!first && onlyFirst) return 'closed' as const;
+        if (!first && opts.onlyFirst) return 'closed' as const;
+        if (first) {
+          if (!opts.setupTokenHash) return 'setup-required' as const;
+          if ((await tx.setupToken.deleteMany({ where: { tokenHash: opts.setupTokenHash } })).count !== 1) return 'setup-invalid' as const;
+          await tx.setupToken.deleteMany();
+        }
         const row = await tx.user.create({ data: { ...input, role: first ? 'ADMIN' : 'STREAMER' } });
         return toUser(row);
       });
@@ -37,6 +47,20 @@ export class UserRepository {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return 'taken';
       throw err;
     }
+  }
+
+  /**
+   * Stores a new setup token hash in place of any earlier one, while the installation has no
+   * account; false (nothing stored) once it has one.
+   */
+  async replaceSetupToken(tokenHash: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`;
+      if ((await tx.user.count()) > 0) return false;
+      await tx.setupToken.deleteMany();
+      await tx.setupToken.create({ data: { tokenHash } });
+      return true;
+    });
   }
 
   async findByEmail(email: string): Promise<(User & { passwordHash: string }) | null> {
@@ -54,16 +78,32 @@ export class UserRepository {
     return row && { ...toUser(row), passwordHash: row.passwordHash };
   }
 
-  /** New password hash; every session of the user but `keepTokenHash` ends. */
-  async setPassword(userId: string, passwordHash: string, keepTokenHash?: string): Promise<void> {
-    await this.prisma.$transaction([
-      this.prisma.user.update({ where: { id: userId }, data: { passwordHash } }),
-      this.prisma.userSession.deleteMany({ where: { userId, ...(keepTokenHash ? { tokenHash: { not: keepTokenHash } } : {}) } }),
-    ]);
+  /** New password hash; every session of the user but `keepTokenHash` ends (their token hashes are returned). */
+  async setPassword(userId: string, passwordHash: string, keepTokenHash?: string): Promise<string[]> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: userId }, data: { passwordHash } });
+      const ended = await tx.userSession.findMany({ where: { userId, ...(keepTokenHash ? { tokenHash: { not: keepTokenHash } } : {}) }, select: { tokenHash: true } });
+      await tx.userSession.deleteMany({ where: { tokenHash: { in: ended.map((e) => e.tokenHash) } } });
+      return ended.map((e) => e.tokenHash);
+    });
   }
 
-  async createSession(input: { userId: string; tokenHash: string; expiresAt: Date; userAgent?: string }): Promise<void> {
-    await this.prisma.userSession.create({ data: { ...input, userAgent: input.userAgent?.slice(0, 300) } });
+  /**
+   * A new session; the user's oldest sessions go so that at most `max` remain. Returns the
+   * token hashes of the sessions that went.
+   */
+  async createSession(input: { userId: string; tokenHash: string; expiresAt: Date; userAgent?: string }, max: number): Promise<string[]> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.userSession.create({ data: { ...input, userAgent: input.userAgent?.slice(0, 300) } });
+      const older = await tx.userSession.findMany({
+        where: { userId: input.userId, tokenHash: { not: input.tokenHash } },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        skip: max - 1,
+        select: { tokenHash: true },
+      });
+      if (older.length > 0) await tx.userSession.deleteMany({ where: { tokenHash: { in: older.map((o) => o.tokenHash) } } });
+      return older.map((o) => o.tokenHash);
+    });
   }
 
   /** The user behind an unexpired session token hash. */

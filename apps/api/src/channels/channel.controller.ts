@@ -38,6 +38,6 @@ export class ChannelController {
   @Get(':slug/events')
   async events(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     // Subscribing validates the channel (404/401) before the stream starts.
-    await streamEvents(req, res, (send) => this.channels.follow(slug, playbackToken(req), (e) => send(e.type, channelEventData(e, 'layers'))));
+    await streamEvents(req, res, (send, close) => this.channels.follow(slug, playbackToken(req), (e) => send(e.type, channelEventData(e, 'layers')), close));
   }
 }

@@ -62,6 +62,37 @@ export class ChannelRepository {
   }
 
   /**
+   * A channel for a studio user: null when the slug is taken, 'full' when the owner already
+   * has `maxOwned` channels (undefined: no limit). The advisory lock (per owner) makes
+   * simultaneous requests count one after the other.
+   */
+  async createOwned(
+    input: { slug: string; title: string; description?: string; visibility?: ChannelVisibility; ownerId: string },
+    maxOwned: number | undefined,
+  ): Promise<Channel | null | 'full'> {
+    if (maxOwned === undefined) return this.create(input);
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'channels:' + input.ownerId}))`;
+        if ((await tx.channel.count({ where: { ownerId: input.ownerId } })) >= maxOwned) return 'full' as const;
+        const row = await tx.channel.create({
+          data: {
+            ownerId: input.ownerId,
+            slug: input.slug,
+            title: input.title,
+            description: input.description ?? '',
+            visibility: fromVisibility(input.visibility ?? 'public'),
+          },
+        });
+        return toChannel(row);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) return null;
+      throw err;
+    }
+  }
+
+  /**
    * 'taken' when the new slug belongs to another channel, 'gone' when the channel was
    * deleted meanwhile. `revokeShareLinks` bumps the playback token version.
    */

@@ -6,6 +6,7 @@ import { LiveRegistry } from '../live/live-registry';
 import { Channel, ChannelVisibility } from './channel';
 import { ChannelRepository } from './channel.repository';
 import { WatchAccess } from './watch-access';
+import { WatchRevocation } from './watch-revocation';
 import { Thumbnail, ThumbnailService } from '../live/thumbnails';
 
 export interface ChannelStatus {
@@ -28,15 +29,17 @@ export class ChannelService {
     private readonly events: ChannelEvents,
     private readonly access: WatchAccess,
     private readonly thumbnails: ThumbnailService,
+    private readonly revocation: WatchRevocation,
   ) {}
 
   /**
    * Follows a channel's live state: `listener` gets the current state at once (active or
    * inactive, viewer count, layers), then every change. Returns the unsubscribe function.
-   * Private channels need a playback token.
+   * Private channels need a playback token; `close` ends the stream when that token is
+   * revoked or expires, or when the channel turns private.
    */
-  async follow(slug: string, token: string | undefined, listener: (e: ChannelEvent) => void): Promise<() => void> {
-    const channel = await this.access.channel(slug, token);
+  async follow(slug: string, token: string | undefined, listener: (e: ChannelEvent) => void, close: () => void): Promise<() => void> {
+    const { channel, grant } = await this.access.admit(slug, token);
     const b = this.live.broadcastOnChannel(channel.id);
     if (b?.playable) {
       listener({ type: 'active' });
@@ -45,7 +48,12 @@ export class ChannelService {
     } else {
       listener({ type: 'inactive' });
     }
-    return this.events.subscribe(channel.id, listener);
+    const unsubscribe = this.events.subscribe(channel.id, listener);
+    const release = this.revocation.holdStream(channel.id, grant, close);
+    return () => {
+      unsubscribe();
+      release();
+    };
   }
 
   /** A channel's page data; a private channel needs its playback token. */

@@ -24,6 +24,12 @@ export function checkPlaybackToken(secret: string, token: string, channelId: str
   return Number(parts[2]) * 1000 > now.getTime() ? 'valid' : 'expired';
 }
 
+/** Version and expiry of a token `checkPlaybackToken` found valid. */
+export function playbackTokenTerms(token: string): { version: number; expiresAt: Date } {
+  const parts = token.split('.');
+  return { version: Number(parts[1]), expiresAt: new Date(Number(parts[2]) * 1000) };
+}
+
 function mac(secret: string, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
 }

@@ -17,9 +17,25 @@ export interface StreamKeyListing extends StreamKeyRecord {
 export class StreamKeyRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(input: { channelId: string; label: string; keyHash: string; hint: string }): Promise<StreamKeyRecord> {
-    const row = await this.prisma.streamKey.create({ data: input });
-    return { id: row.id, channelId: row.channelId, label: row.label, hint: row.hint };
+  /**
+   * 'full' when the channel already has `maxActive` active keys. The advisory lock (per
+   * channel) makes simultaneous requests count one after the other.
+   */
+  async create(input: { channelId: string; label: string; keyHash: string; hint: string }, maxActive?: number): Promise<StreamKeyRecord | 'full'> {
+    return this.prisma.$transaction(async (tx) => {
+      if (maxActive !== undefined) {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'stream-keys:' + input.channelId}))`;
+        if ((await tx.streamKey.count({ where: { channelId: input.channelId, revokedAt: null } })) >= maxActive) return 'full' as const;
+      }
+      const row = await tx.streamKey.create({ data: input });
+      return { id: row.id, channelId: row.channelId, label: row.label, hint: row.hint };
+    });
+  }
+
+  /** False once the key is revoked (or gone with its channel). */
+  async isActive(id: string): Promise<boolean> {
+    const row = await this.prisma.streamKey.findUnique({ where: { id }, select: { revokedAt: true } });
+    return row !== null && row.revokedAt === null;
   }
 
   async findActiveByHash(keyHash: string): Promise<StreamKeyRecord | null> {

@@ -23,10 +23,16 @@ export class StreamKeyService {
     private readonly channels: ChannelRepository,
   ) {}
 
-  /** Mints a key; the plain key is returned once and never stored. */
-  async mint(channelId: string, label: string): Promise<{ key: string; record: StreamKeyRecord }> {
+  /**
+   * Mints a key; the plain key is returned once and never stored. With `maxActive`, 'full'
+   * when the channel has that many active keys already.
+   */
+  async mint(channelId: string, label: string): Promise<{ key: string; record: StreamKeyRecord }>;
+  async mint(channelId: string, label: string, maxActive: number): Promise<{ key: string; record: StreamKeyRecord } | 'full'>;
+  async mint(channelId: string, label: string, maxActive?: number): Promise<{ key: string; record: StreamKeyRecord } | 'full'> {
     const key = KEY_PREFIX + randomBytes(32).toString('base64url');
-    const record = await this.keys.create({ channelId, label, keyHash: hashStreamKey(key), hint: key.slice(0, KEY_PREFIX.length + 4) });
+    const record = await this.keys.create({ channelId, label, keyHash: hashStreamKey(key), hint: key.slice(0, KEY_PREFIX.length + 4) }, maxActive);
+    if (record === 'full') return 'full';
     return { key, record };
   }
 

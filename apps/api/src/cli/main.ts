@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
+import { mintSetupToken } from '../accounts/auth.service';
+import { UserRepository } from '../accounts/user.repository';
 import { CHANNEL_SLUG, RESERVED_SLUGS } from '../channels/channel';
 import { ChannelRepository } from '../channels/channel.repository';
 import { StreamKeyRepository } from '../channels/stream-key.repository';
@@ -19,7 +21,11 @@ const USAGE = `usage: onair <command> [options]
       create the channel unless it exists; mints a stream key when the channel has none.
       Prints JSON: {"slug", "title", "created", "streamKey" (only when minted)}
   key --slug SLUG [--label LABEL]
-      mint one more stream key for a channel and print it (keys are shown only once)`;
+      mint one more stream key for a channel and print it (keys are shown only once)
+  setup-link [--base URL]
+      while no account exists: mint the one-time setup token the first sign-up (the admin)
+      needs, replacing any earlier one, and print it with the link URL/signup?setup=TOKEN.
+      Prints JSON: {"needed", "token", "link"} (needed false, nothing minted, once an account exists)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -32,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       slug: { type: 'string' },
       title: { type: 'string' },
       label: { type: 'string' },
+      base: { type: 'string' },
     },
   });
   const config = loadConfig(process.env);
@@ -42,6 +49,19 @@ async function main(argv: string[]): Promise<number> {
       const files = renderJanusConfig(values.templates, config, { prefix: values.prefix, configsFolder: values.out });
       for (const [name, content] of Object.entries(files)) writeFileSync(join(values.out, name), content, { mode: 0o600 });
       return 0;
+    }
+    case 'setup-link': {
+      const base = (values.base ?? '').replace(/\/+$/, '');
+      if (base && !/^https?:\/\/\S+$/.test(base)) return usage('--base must be an http:// or https:// URL, e.g. http://192.0.2.10:3000');
+      const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'] });
+      try {
+        const token = await mintSetupToken(app.get(UserRepository));
+        const link = token && base ? `${base}/signup?setup=${token}` : null;
+        process.stdout.write(JSON.stringify({ needed: token !== null, token, link }) + '\n');
+        return 0;
+      } finally {
+        await app.close();
+      }
     }
     case 'channel':
     case 'key': {

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
     expect(c.ice.rtpPortRange).toEqual([20000, 40000]);
     expect(c.media.keyframeBufferMs).toBe(10000);
     expect(c.nodeId).toBe('ws://127.0.0.1:8188');
+    expect(c.quotas).toEqual({ channelsPerAccount: 20, keysPerChannel: 10, sessionsPerAccount: 10, liveBroadcastsPerAccount: 2 });
   });
 
   it.each([
@@ -22,6 +23,7 @@ describe('loadConfig', () => {
     [{ ONAIR_PUBLIC_IP: '203.0.113.7' }, (c: ReturnType<typeof loadConfig>) => c.ice.publicIp, '203.0.113.7'],
     [{ ONAIR_ICE_INTERFACE: ' eth0 ' }, (c: ReturnType<typeof loadConfig>) => c.ice.enforceInterface, 'eth0'],
     [{ ONAIR_ICE_INTERFACE: '' }, (c: ReturnType<typeof loadConfig>) => c.ice.enforceInterface, undefined],
+    [{ ONAIR_MAX_LIVE_PER_ACCOUNT: '5' }, (c: ReturnType<typeof loadConfig>) => c.quotas.liveBroadcastsPerAccount, 5],
     [{ ONAIR_IPV6: 'yes' }, (c: ReturnType<typeof loadConfig>) => c.ice.ipv6, true],
     [{ ONAIR_RTP_PORT_RANGE: '30000-30100' }, (c: ReturnType<typeof loadConfig>) => c.ice.rtpPortRange, [30000, 30100]],
     [

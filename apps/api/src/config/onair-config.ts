@@ -71,6 +71,10 @@ const EnvSchema = z.object({
   ONAIR_STREAM_MAX_AGE_S: z.coerce.number().int().min(1).max(7 * 86400).default(3600),
   ONAIR_WHEP_SESSIONS_PER_CLIENT: z.coerce.number().int().min(1).max(100000).default(50),
   ONAIR_WHEP_EVENT_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(100).default(4),
+  ONAIR_MAX_CHANNELS_PER_ACCOUNT: z.coerce.number().int().min(1).max(100000).default(20),
+  ONAIR_MAX_KEYS_PER_CHANNEL: z.coerce.number().int().min(1).max(1000).default(10),
+  ONAIR_MAX_SESSIONS_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
+  ONAIR_MAX_LIVE_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(2),
   ONAIR_SIGNUP: z.enum(['open', 'closed'], { error: 'expected open or closed' }).default('open'),
   ONAIR_FFMPEG_PATH: z.string().trim().min(1).default('ffmpeg'),
   ONAIR_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (e.g. openssl rand -hex 32)'),
@@ -132,6 +136,12 @@ export interface OnairConfig {
     /** Seconds without media after which Janus declares a peer gone. */
     mediaTimeoutS: number;
   };
+  /**
+   * Channels a streamer owns (admins are exempt), broadcasts live at once on one account's
+   * channels (channels made on the command line have no owner: exempt), active stream keys per
+   * channel, signed-in browsers per account (past it the oldest session ends).
+   */
+  quotas: { channelsPerAccount: number; keysPerChannel: number; sessionsPerAccount: number; liveBroadcastsPerAccount: number };
   /** Who may create a studio account: anyone, or (closed) only the first, admin, account. */
   signup: 'open' | 'closed';
   /** ffmpeg, for directory thumbnails. */
@@ -211,6 +221,12 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
       streamMaxAgeS: e.ONAIR_STREAM_MAX_AGE_S,
       whepSessionsPerClient: e.ONAIR_WHEP_SESSIONS_PER_CLIENT,
       eventStreamsPerSession: e.ONAIR_WHEP_EVENT_STREAMS_PER_SESSION,
+    },
+    quotas: {
+      channelsPerAccount: e.ONAIR_MAX_CHANNELS_PER_ACCOUNT,
+      keysPerChannel: e.ONAIR_MAX_KEYS_PER_CHANNEL,
+      sessionsPerAccount: e.ONAIR_MAX_SESSIONS_PER_ACCOUNT,
+      liveBroadcastsPerAccount: e.ONAIR_MAX_LIVE_PER_ACCOUNT,
     },
     signup: e.ONAIR_SIGNUP,
     ffmpegPath: e.ONAIR_FFMPEG_PATH,

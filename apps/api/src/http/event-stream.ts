@@ -60,17 +60,21 @@ export type EventSend = (event: string, data: unknown) => void;
  * Subscribes, then streams: `subscribe` may await and may throw (404, 401) before anything is
  * written; what it delivers before the stream opens (the current state) is sent first, in
  * order. The subscription ends with the stream, also when the client left meanwhile.
+ * `close` lets the subscriber end the stream from the server side (access revoked, signed out).
  */
 export async function streamEvents(
   req: Request,
   res: Response,
-  subscribe: (send: EventSend) => (() => void) | Promise<() => void>,
+  subscribe: (send: EventSend, close: () => void) => (() => void) | Promise<() => void>,
 ): Promise<void> {
   const pending: [string, unknown][] = [];
   let stream: EventStream | undefined;
-  const unsubscribe = await subscribe((event, data) => (stream ? stream.send(event, data) : pending.push([event, data])));
+  let closeAsked = false;
+  const close = () => (stream ? stream.close() : (closeAsked = true));
+  const unsubscribe = await subscribe((event, data) => (stream ? stream.send(event, data) : pending.push([event, data])), close);
   stream = openEventStream(req, res, unsubscribe);
   for (const [event, data] of pending.splice(0)) stream.send(event, data);
+  if (closeAsked) stream.close();
 }
 
 /** How long a client refused for holding too much should wait before trying again. */

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { codecNames, rejectedMids, SdpError, validateOffer } from '@onair/protocol';
 import { Channel } from '../channels/channel';
-import { StreamKeyService } from '../channels/stream-key.service';
+import { PublishAccess } from '../channels/publish-access';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
 import { MEDIA_SERVER, MediaEvent, MediaServer } from '../media/media-server';
@@ -35,7 +35,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
   constructor(
     @Inject(MEDIA_SERVER) private readonly media: MediaServer,
     @Inject(ONAIR_CONFIG) private readonly config: OnairConfig,
-    private readonly keys: StreamKeyService,
+    private readonly access: PublishAccess,
     private readonly broadcasts: BroadcastRepository,
     private readonly live: LiveRegistry,
     private readonly events: ChannelEvents,
@@ -56,7 +56,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
 
   async start(input: { streamKey?: string; offerSdp: string; userAgent?: string }): Promise<StartBroadcastResult> {
     const timer = new StepTimer();
-    const { channel, keyId } = await this.keys.authenticate(input.streamKey);
+    const { channel, keyId } = await this.access.admit(input.streamKey);
     timer.lap('key');
     const offer = parseOffer(input.offerSdp);
     if (this.live.broadcastOnChannel(channel.id)) throw alreadyLive(channel);
@@ -121,6 +121,9 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       timer.lap('fanout');
       b.layers = fanout.selectableLayers;
       b.playable = true;
+      // The key was checked before Janus answered: a revoke (or the owner's live quota filling
+      // up) meanwhile ends this broadcast. After `playable`, so a revoke landing later sees it live.
+      await this.access.confirm(b);
       const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
       await this.broadcasts.setCodecs(opened.id, { video: codec('video'), audio: codec('audio') });
       timer.lap('record');

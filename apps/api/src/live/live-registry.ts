@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Channel } from '../channels/channel';
+import type { WatchGrant } from '../channels/watch-access';
 import { LayerChoice, NegotiatedTrack, PublisherRef, ViewerRef } from '../media/media-server';
 import { IceState } from './ice-session';
 
@@ -32,6 +33,8 @@ export interface LiveViewer {
   layer?: LayerChoice;
   /** m-line index of the video in the player's offer: the WHEP extensions' mediaId. */
   videoMediaId: string;
+  /** The share link a private channel's viewer came in with (revoking it ends the viewer). */
+  grant?: WatchGrant;
 }
 
 /**
@@ -93,6 +96,10 @@ export class LiveRegistry {
 
   viewer(sessionId: string): LiveViewer | undefined {
     return this.viewersBySession.get(sessionId);
+  }
+
+  allViewers(): LiveViewer[] {
+    return [...this.viewersBySession.values()];
   }
 
   viewerOf(viewerId: string): LiveViewer | undefined {

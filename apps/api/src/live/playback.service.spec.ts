@@ -14,7 +14,7 @@ const CHANNEL: Channel = { id: 'c1', ownerId: null, slug: 'demo', title: 'Demo',
 const ANSWER = CHROMIUM_PLAYER_OFFER.replace(/a=recvonly/g, 'a=sendonly');
 
 /** Our own WatchAccess, faked: every name is the demo channel. */
-const access = { channel: async () => CHANNEL } as unknown as WatchAccess;
+const access = { channel: async () => CHANNEL, admit: async () => ({ channel: CHANNEL }) } as unknown as WatchAccess;
 
 function setup(opts: { layers?: string[]; live?: boolean } = {}) {
   const media = new FakeMediaServer();

@@ -50,7 +50,7 @@ export class PlaybackService implements OnModuleInit {
 
   /** WHEP POST: `token` is the playback token private channels need. */
   async start(input: { slug: string; offerSdp: string; token?: string }): Promise<StartPlaybackResult> {
-    const channel = await this.access.channel(input.slug, input.token);
+    const { channel, grant } = await this.access.admit(input.slug, input.token);
     let offer;
     try {
       offer = validateOffer(input.offerSdp, 'player');
@@ -80,7 +80,7 @@ export class PlaybackService implements OnModuleInit {
     const sessionId = newSessionId();
     const ice = newIceState(input.offerSdp, offer.iceUfrag!);
     const videoMediaId = String(Math.max(0, offer.media.findIndex((m) => m.kind === 'video')));
-    this.live.addViewer({ sessionId, channelId: channel.id, viewer: watched.viewer, ice, layer, videoMediaId });
+    this.live.addViewer({ sessionId, channelId: channel.id, viewer: watched.viewer, ice, layer, videoMediaId, grant });
     this.publishViewerCount(channel.id);
     return { sessionId, answerSdp: watched.answerSdp, etag: ice.etag, channel, layers };
   }
@@ -139,6 +139,23 @@ export class PlaybackService implements OnModuleInit {
     this.eventStreams.destroySession(sessionId);
     this.publishViewerCount(v.channelId);
     await this.media.closeViewer(v.viewer);
+  }
+
+  /**
+   * Ends the viewers `match` picks, as DELETE would (their event streams close too): used when
+   * a share link is revoked or expires, or a channel turns private (channels/watch-revocation.ts).
+   */
+  async endViewersWhere(match: (v: LiveViewer) => boolean): Promise<number> {
+    const ending = this.live.allViewers().filter(match);
+    await Promise.all(
+      ending.map((v) =>
+        this.stop(v.sessionId).catch((err) => {
+          // Gone meanwhile (DELETE, Janus hung up): nothing left to end.
+          if (!(err instanceof DomainError && err.code === 'not-found')) this.log.warn(`ending viewer ${v.sessionId}: ${(err as Error).message}`);
+        }),
+      ),
+    );
+    return ending.length;
   }
 
   private viewer(sessionId: string): LiveViewer {

@@ -55,4 +55,44 @@ describe('StudioLive', () => {
     expect(sent.at(-1)).toEqual(['state', { live: false, viewers: 0 }]); // nothing after unsubscribing
     expect(sent.filter(([e]) => e === 'state')).toHaveLength(2);
   });
+
+  it('one health poll per channel, shared by every open view: starts with the first, stops with the last', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const { media, live, events } = setup();
+      goLive(live);
+      const probes = new StreamProbes(media);
+      const studioLive = new StudioLive(media, live, events, probes);
+      const views = Array.from({ length: 5 }, () => {
+        const got: [string, unknown][] = [];
+        return { got, stop: studioLive.follow(CHANNEL, (e, d) => got.push([e, d])) };
+      });
+      await flush();
+      expect(media.callsOf('publisherStats')).toHaveLength(1);
+      // Every view got the health, the later ones from the shared poll's latest figures.
+      for (const v of views) expect(v.got.filter(([e]) => e === 'health')).toHaveLength(1);
+      for (let i = 0; i < 3; i++) {
+        jest.advanceTimersByTime(2000);
+        await flush();
+      }
+      expect(media.callsOf('publisherStats')).toHaveLength(4);
+      for (const v of views) expect(v.got.filter(([e]) => e === 'health')).toHaveLength(4);
+      views.slice(1).forEach((v) => v.stop());
+      jest.advanceTimersByTime(2000);
+      await flush();
+      expect(media.callsOf('publisherStats')).toHaveLength(5);
+      views[0].stop();
+      expect(studioLive.activePolls).toBe(0);
+      jest.advanceTimersByTime(2000 * 5);
+      await flush();
+      expect(media.callsOf('publisherStats')).toHaveLength(5);
+      // Another view starts a new poll at once.
+      const again = studioLive.follow(CHANNEL, () => undefined);
+      await flush();
+      expect(media.callsOf('publisherStats')).toHaveLength(6);
+      again();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

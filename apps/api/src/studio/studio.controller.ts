@@ -1,7 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CurrentUser, SignedInGuard } from '../accounts/signed-in.guard';
-import { User } from '../accounts/user';
+import { sessionTokenHash } from '../accounts/auth.service';
+import { SessionStreams } from '../accounts/session-streams';
+import { CurrentUser, readCookie, SignedInGuard } from '../accounts/signed-in.guard';
+import { SESSION_COOKIE, User } from '../accounts/user';
 import { DomainError } from '../errors/domain-error';
 import { streamEvents } from '../http/event-stream';
 import { readJsonBody } from '../http/sdp-request';
@@ -21,6 +23,7 @@ export class StudioController {
   constructor(
     private readonly studio: StudioService,
     private readonly studioLive: StudioLive,
+    private readonly sessionStreams: SessionStreams,
   ) {}
 
   @Get()
@@ -88,7 +91,7 @@ export class StudioController {
     return this.studio.shareLink(user, id, parseWith(ShareLinkInput, readJsonBody(req, 'share link'), 'share link').expiresInS);
   }
 
-  /** Revokes every share link made so far (viewers watching now keep watching). */
+  /** Revokes every share link made so far; viewers watching with one are ended. */
   @Post(':id/share-links/revoke')
   @HttpCode(204)
   async revokeShareLinks(@CurrentUser() user: User, @Param('id') id: string): Promise<void> {
@@ -98,10 +101,20 @@ export class StudioController {
   /**
    * The channel's live view as server-sent events: `state` (live or not, viewers) on every
    * change, `health` (what the media server sees of the stream) every two seconds while live.
+   * The stream ends with the session that opened it (sign-out, password change).
    */
   @Get(':id/live')
   async live(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const channel = await this.studio.channelFor(user, id);
-    await streamEvents(req, res, (send) => this.studioLive.follow(channel, send));
+    // SignedInGuard found a session for this cookie.
+    const session = sessionTokenHash(readCookie(req, SESSION_COOKIE)!);
+    await streamEvents(req, res, (send, close) => {
+      const release = this.sessionStreams.hold(session, close);
+      const unfollow = this.studioLive.follow(channel, send);
+      return () => {
+        release();
+        unfollow();
+      };
+    });
   }
 }

@@ -6,6 +6,7 @@ import { ChannelRepository } from '../channels/channel.repository';
 import { signPlaybackToken } from '../channels/playback-token';
 import { StreamKeyListing, StreamKeyRepository } from '../channels/stream-key.repository';
 import { StreamKeyService } from '../channels/stream-key.service';
+import { WatchRevocation } from '../channels/watch-revocation';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
 import { BroadcastRepository, PastBroadcast } from '../live/broadcast.repository';
@@ -43,6 +44,7 @@ export class StudioService {
     private readonly broadcasts: BroadcastRepository,
     private readonly broadcastService: BroadcastService,
     private readonly live: LiveRegistry,
+    private readonly revocation: WatchRevocation,
   ) {}
 
   async listChannels(user: User): Promise<StudioChannel[]> {
@@ -54,22 +56,33 @@ export class StudioService {
     return this.withLive(await this.channelFor(user, id));
   }
 
-  /** A new channel owned by `user`, with its first stream key (shown once). */
+  /**
+   * A new channel owned by `user`, with its first stream key (shown once). A streamer may own
+   * ONAIR_MAX_CHANNELS_PER_ACCOUNT channels (admins are not limited).
+   */
   async createChannel(user: User, input: CreateChannel): Promise<{ channel: StudioChannel; streamKey: MintedKey }> {
+    const max = user.role === 'admin' ? undefined : this.config.quotas.channelsPerAccount;
+    const create = async (slug: string) => {
+      const made = await this.channels.createOwned({ ...input, slug, ownerId: user.id }, max);
+      if (made === 'full') {
+        throw new DomainError('forbidden', `you have ${max} channels, the most one account may have on this onair (ONAIR_MAX_CHANNELS_PER_ACCOUNT): delete one you no longer use, or ask the admin`);
+      }
+      return made;
+    };
     let channel: Channel | null;
     if (input.slug) {
-      channel = await this.channels.create({ ...input, slug: input.slug, ownerId: user.id });
+      channel = await create(input.slug);
       if (!channel) throw new DomainError('conflict', `the slug "${input.slug}" is taken: choose another`);
     } else {
       // A slug from the title; a short suffix when another channel has it already.
       const base = slugFromTitle(input.title);
-      channel = await this.channels.create({ ...input, slug: base, ownerId: user.id });
+      channel = await create(base);
       for (let i = 0; !channel && i < 5; i++) {
-        channel = await this.channels.create({ ...input, slug: `${base}-${randomBytes(2).toString('hex')}`, ownerId: user.id });
+        channel = await create(`${base}-${randomBytes(2).toString('hex')}`);
       }
       if (!channel) throw new DomainError('conflict', `could not find a free slug for "${input.title}": send one`);
     }
-    const streamKey = await this.mintKey(channel.id, 'Default');
+    const streamKey = await this.mintKey(channel, 'Default');
     return { channel: this.withLive(channel), streamKey };
   }
 
@@ -86,6 +99,8 @@ export class StudioService {
     if (updated === 'gone') throw new DomainError('not-found', `no channel with id "${id}" in your studio`);
     const b = this.live.broadcastOnChannel(channel.id);
     if (b) b.channel = updated;
+    // Made private: viewers without a link of the new version go (public → private ends them all).
+    if (revokeShareLinks) await this.revocation.channelChanged(updated);
     return this.withLive(updated);
   }
 
@@ -104,7 +119,7 @@ export class StudioService {
 
   async createKey(user: User, id: string, label: string | undefined): Promise<MintedKey> {
     const channel = await this.channelFor(user, id);
-    return this.mintKey(channel.id, label || 'Key');
+    return this.mintKey(channel, label || 'Key', this.config.quotas.keysPerChannel);
   }
 
   /**
@@ -115,7 +130,8 @@ export class StudioService {
     const channel = await this.channelFor(user, id);
     const old = (await this.keys.listActive(channel.id)).find((k) => k.id === keyId);
     if (!old) throw new DomainError('not-found', `channel "${channel.slug}" has no active key ${keyId}`);
-    const streamKey = await this.mintKey(channel.id, input.label || old.label);
+    // No quota check: the old key goes right after, so the count stays the same.
+    const streamKey = await this.mintKey(channel, input.label || old.label);
     const { endedBroadcast } = await this.revoke(channel, keyId, input.endBroadcast === true);
     return { streamKey, endedBroadcast };
   }
@@ -138,13 +154,14 @@ export class StudioService {
     return { token, path: `/watch/${channel.slug}?token=${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString() };
   }
 
-  /** Voids every share link of the channel (new links can be made at once). */
+  /** Voids every share link of the channel (new links can be made at once); viewers that came in with one are ended. */
   async revokeShareLinks(user: User, id: string): Promise<void> {
     const channel = await this.channelFor(user, id);
     const updated = await this.channels.update(channel.id, { revokeShareLinks: true });
     if (updated === 'gone' || updated === 'taken') throw new DomainError('not-found', `no channel with id "${id}" in your studio`);
     const b = this.live.broadcastOnChannel(channel.id);
     if (b) b.channel = updated;
+    await this.revocation.channelChanged(updated);
   }
 
   /** The channel if `user` may manage it; "not found" otherwise. */
@@ -161,16 +178,22 @@ export class StudioService {
       throw new DomainError('not-found', `channel "${channel.slug}" has no active key ${keyId}`);
     }
     const b = this.live.broadcastOnChannel(channel.id);
-    if (endBroadcast && b?.streamKeyId === keyId) {
-      await this.broadcastService.end(b.sessionId, 'key-revoked');
-      return { endedBroadcast: true };
-    }
-    return { endedBroadcast: false };
+    if (b?.streamKeyId !== keyId) return { endedBroadcast: false };
+    // A broadcast still starting on this key (its WHIP POST waiting for Janus) ends by itself:
+    // the POST checks the key again once Janus has answered (PublishAccess.confirm).
+    if (!b.playable) return { endedBroadcast: true };
+    if (!endBroadcast) return { endedBroadcast: false };
+    await this.broadcastService.end(b.sessionId, 'key-revoked');
+    return { endedBroadcast: true };
   }
 
-  private async mintKey(channelId: string, label: string): Promise<MintedKey> {
-    const { key, record } = await this.keyService.mint(channelId, label);
-    return { id: record.id, label: record.label, hint: record.hint, key };
+  /** With `maxActive`, 403 when the channel has that many active keys (ONAIR_MAX_KEYS_PER_CHANNEL). */
+  private async mintKey(channel: Channel, label: string, maxActive?: number): Promise<MintedKey> {
+    const minted = maxActive === undefined ? await this.keyService.mint(channel.id, label) : await this.keyService.mint(channel.id, label, maxActive);
+    if (minted === 'full') {
+      throw new DomainError('forbidden', `"${channel.slug}" has ${maxActive} active stream keys, the most a channel may have on this onair (ONAIR_MAX_KEYS_PER_CHANNEL): revoke one you no longer use, or rotate it`);
+    }
+    return { id: minted.record.id, label: minted.record.label, hint: minted.record.hint, key: minted.key };
   }
 
   private withLive(channel: Channel): StudioChannel {

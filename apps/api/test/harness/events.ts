@@ -9,6 +9,7 @@ export async function readEvents(
   done: (events: ServerSentEvent[]) => boolean,
   timeoutMs = 5000,
   onOpen?: () => Promise<void> | void,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; contentType: string | null; events: ServerSentEvent[]; ended: boolean }> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
@@ -17,7 +18,7 @@ export async function readEvents(
   let status = 0;
   let contentType: string | null = null;
   try {
-    const res = await fetch(url, { signal: abort.signal, headers: { Accept: 'text/event-stream' } });
+    const res = await fetch(url, { signal: abort.signal, headers: { Accept: 'text/event-stream', ...headers } });
     status = res.status;
     contentType = res.headers.get('content-type');
     if (res.status !== 200 || !res.body) return { status, contentType, events, ended };

@@ -1,0 +1,122 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ChannelEvents } from '../live/channel-events';
+import { PlaybackService } from '../live/playback.service';
+import { Channel } from './channel';
+import { ChannelRepository } from './channel.repository';
+import { WatchAccess, WatchGrant } from './watch-access';
+
+/** What this process last learnt of a private channel's access rules, to judge late arrivals. */
+interface Watched {
+  channel: Channel;
+  unsubscribe: () => void;
+}
+
+interface HeldStream {
+  channelId: string;
+  grant?: WatchGrant;
+  close: () => void;
+}
+
+/**
+ * Access checked once is not access for ever: when a private channel's share links are
+ * revoked (the token version bumped), when a channel turns private, and when a share link
+ * expires, the viewers that came in with what is no longer valid are ended (WHEP sessions hung
+ * up in Janus, their WHEP event streams closed) and the channel event streams opened with it
+ * are closed. Before, all of these kept running until the viewer left.
+ */
+@Injectable()
+export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
+  private readonly log = new Logger('WatchRevocation');
+  private readonly streams = new Set<HeldStream>();
+  private readonly watched = new Map<string, Watched>();
+  private stopListening: () => void = () => undefined;
+
+  constructor(
+    private readonly access: WatchAccess,
+    private readonly playback: PlaybackService,
+    private readonly channels: ChannelRepository,
+    private readonly events: ChannelEvents,
+  ) {}
+
+  onModuleInit(): void {
+    this.stopListening = this.access.onGrantExpired((channelId, at) => {
+      this.expired(channelId, at).catch((err) => this.log.error(`ending expired share links of ${channelId}: ${(err as Error).message}`));
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening();
+    for (const w of this.watched.values()) w.unsubscribe();
+    this.watched.clear();
+  }
+
+  /** A channel event stream, opened with `grant` (none for public/unlisted channels). Returns the release. */
+  holdStream(channelId: string, grant: WatchGrant | undefined, close: () => void): () => void {
+    const held: HeldStream = { channelId, grant, close };
+    this.streams.add(held);
+    return () => this.streams.delete(held);
+  }
+
+  /**
+   * After a studio change to the channel (share links revoked, visibility changed): a private
+   * channel keeps only those who hold a link of its current version.
+   */
+  async channelChanged(channel: Channel): Promise<number> {
+    this.watch(channel);
+    if (channel.visibility !== 'private') return 0;
+    return this.end(channel.id, (grant) => !this.stillValid(channel, grant), `access to "${channel.slug}" changed`);
+  }
+
+  private async expired(channelId: string, at: Date): Promise<void> {
+    // A channel made public (or deleted) meanwhile: its viewers no longer need the link.
+    const channel = (await this.channels.findByIds([channelId]))[0];
+    if (!channel) return;
+    this.watch(channel);
+    if (channel.visibility !== 'private') return;
+    await this.end(channelId, (grant) => grant !== undefined && grant.expiresAt.getTime() <= at.getTime(), `share links of "${channel.slug}" expired`);
+  }
+
+  private stillValid(channel: Channel, grant: WatchGrant | undefined): boolean {
+    return grant !== undefined && grant.version === channel.playbackTokenVersion && grant.expiresAt.getTime() > Date.now();
+  }
+
+  /**
+   * Keeps judging a channel whose access changed: a WHEP POST admitted just before a revoke
+   * (or an expiry) finishes after the sweep above, adding a viewer with a link that no longer
+   * holds. Every viewer joining announces a new count: check the channel's viewers then.
+   */
+  private watch(channel: Channel): void {
+    const known = this.watched.get(channel.id);
+    if (known) {
+      known.channel = channel;
+      return;
+    }
+    const entry: Watched = { channel, unsubscribe: () => undefined };
+    entry.unsubscribe = this.events.subscribe(channel.id, (e) => {
+      if (e.type !== 'viewercount' || entry.channel.visibility !== 'private') return;
+      const late = (grant?: WatchGrant) => !this.stillValid(entry.channel, grant);
+      this.end(channel.id, late, `a viewer of "${entry.channel.slug}" arrived with a link that no longer holds`).catch((err) =>
+        this.log.error(`ending late viewers of ${channel.slug}: ${(err as Error).message}`),
+      );
+    });
+    this.watched.set(channel.id, entry);
+  }
+
+  private async end(channelId: string, match: (grant?: WatchGrant) => boolean, why: string): Promise<number> {
+    let closed = 0;
+    for (const s of [...this.streams]) {
+      if (s.channelId !== channelId || !match(s.grant)) continue;
+      this.streams.delete(s);
+      s.close();
+      closed += 1;
+    }
+    const viewers = await this.playback.endViewersWhere((v) => v.channelId === channelId && match(v.grant));
+    if (viewers + closed > 0) this.log.log(`${why}: ended ${viewers} viewer(s) and ${closed} event stream(s)`);
+    return viewers + closed;
+  }
+
+  /** How many channel event streams are held (for specs). */
+  get heldStreams(): number {
+    return this.streams.size;
+  }
+}

@@ -28,6 +28,8 @@ export interface NegotiatedTrack {
    * (the order OBS and browsers list them in a=simulcast). Absent without simulcast.
    */
   rids?: string[];
+  /** The codec's format parameters (a=fmtp) as negotiated, e.g. H.264's profile-level-id. */
+  fmtp?: string;
 }
 
 /** A remote ICE candidate from a trickle PATCH (RFC 8840), for the section with `mid`. */
@@ -175,6 +177,12 @@ export interface MediaServer {
    * this host's loopback, for onair's own stream probe. Ends with closePublisher.
    */
   tapVideo(publisher: PublisherRef, port: number): Promise<void>;
+  /**
+   * How long (ms) the publisher has sent no media at all, as the media server sees it: 0
+   * while anything arrives; Infinity once it is gone. Synchronous: it reads what the media
+   * server already reported (a crashed encoder is noticed within a couple of seconds).
+   */
+  publisherSilenceMs(publisher: PublisherRef): number;
   /** The publisher's incoming media as the media server sees it (studio health). */
   publisherStats(publisher: PublisherRef): Promise<PublisherStats>;
 

@@ -83,6 +83,11 @@ export class FakeMediaServer implements MediaServer {
   async tapVideo(publisher: PublisherRef, port: number): Promise<void> {
     this.record('tapVideo', publisher, port);
   }
+  /** What publisherSilenceMs reports, per publisher id (default 0: sending). */
+  readonly silenceMs = new Map<string, number>();
+  publisherSilenceMs(publisher: PublisherRef): number {
+    return this.silenceMs.get(publisher.id) ?? 0;
+  }
   /** What publisherStats reports. */
   stats: PublisherStats = { tracks: [] };
   async publisherStats(publisher: PublisherRef): Promise<PublisherStats> {

@@ -95,6 +95,10 @@ export class LiveRegistry {
     return this.viewersBySession.get(sessionId);
   }
 
+  allViewers(): LiveViewer[] {
+    return [...this.viewersBySession.values()];
+  }
+
   viewerOf(viewerId: string): LiveViewer | undefined {
     return [...this.viewersBySession.values()].find((v) => v.viewer.id === viewerId);
   }

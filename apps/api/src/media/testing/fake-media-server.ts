@@ -60,8 +60,11 @@ export class FakeMediaServer implements MediaServer {
     this.record('startFanout', req);
     return { selectableLayers: this.selectableLayers };
   }
+  /** Set to hold every call of that verb until the promise settles (a slow media server). */
+  readonly holds = new Map<string, Promise<void>>();
   async watch(req: WatchRequest): Promise<WatchResult> {
     this.record('watch', req);
+    await this.holds.get('watch');
     return { viewer: { kind: 'viewer', id: `v${++this.next}` }, answerSdp: this.answerSdp };
   }
   async closePublisher(publisher: PublisherRef): Promise<void> {

@@ -155,9 +155,13 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     if (!current) return;
     if (current.streamKeyId !== keyId) throw alreadyLive(channel, RETRY_OTHER_KEY_S);
     // Still starting (no publisher yet): that POST is in flight, not a crashed encoder.
-    const silentMs = current.publisher ? this.media.publisherSilenceMs(current.publisher) : 0;
-    if (silentMs < TAKEOVER_AFTER_SILENCE_MS) throw alreadyLive(channel, RETRY_OWN_KEY_S);
-    this.log.log(`${channel.slug}: the publisher sent nothing for ${Math.round(Math.min(silentMs, 1e9))} ms; a new POST with its key takes over`);
+    if (!current.publisher || !(await this.media.isPublisherSilent(current.publisher, TAKEOVER_AFTER_SILENCE_MS))) {
+      throw alreadyLive(channel, RETRY_OWN_KEY_S);
+    }
+    const now = this.live.broadcastOnChannel(channel.id);
+    if (now === undefined) return; // it ended while we looked
+    if (now !== current) throw alreadyLive(channel, RETRY_OWN_KEY_S); // another POST took over first
+    this.log.log(`${channel.slug}: the publisher sent nothing for ${TAKEOVER_AFTER_SILENCE_MS} ms; a new POST with its key takes over`);
     await this.end(current.sessionId, 'media-timeout');
     // Two POSTs racing for the takeover: the one that got here second finds the other live.
     if (this.live.broadcastOnChannel(channel.id)) throw alreadyLive(channel, RETRY_OWN_KEY_S);

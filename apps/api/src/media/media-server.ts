@@ -178,11 +178,11 @@ export interface MediaServer {
    */
   tapVideo(publisher: PublisherRef, port: number): Promise<void>;
   /**
-   * How long (ms) the publisher has sent no media at all, as the media server sees it: 0
-   * while anything arrives; Infinity once it is gone. Synchronous: it reads what the media
-   * server already reported (a crashed encoder is noticed within a couple of seconds).
+   * Whether the publisher has sent no media at all for at least `ms` (a crashed or cut-off
+   * encoder): from what the media server already reported, else by watching its incoming
+   * packet counters for `ms`. True for a publisher that is gone.
    */
-  publisherSilenceMs(publisher: PublisherRef): number;
+  isPublisherSilent(publisher: PublisherRef, ms: number): Promise<boolean>;
   /** The publisher's incoming media as the media server sees it (studio health). */
   publisherStats(publisher: PublisherRef): Promise<PublisherStats>;
 

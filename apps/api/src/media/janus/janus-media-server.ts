@@ -341,15 +341,30 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
   }
 
   /**
-   * How long the publisher has sent nothing, from Janus's own reports: every track (and
-   * every simulcast layer) reported `receiving: false`, or the PeerConnection never came up.
-   * 0 while anything arrives. A publisher already gone counts as silent for ever.
+   * Whether the publisher has sent nothing for `ms`. Janus's own `receiving: false` reports
+   * come 2-3 s after the last packet (its per-second counters lag its no_media_timer), so
+   * without one the publisher's packet counters (Admin API handle_info) are read twice, `ms`
+   * apart: unchanged means nothing arrived on any track or layer in between. A publisher
+   * whose PeerConnection never came up has been silent since it was published.
    */
-  publisherSilenceMs(ref: PublisherRef): number {
+  async isPublisherSilent(ref: PublisherRef, ms: number): Promise<boolean> {
     const entry = this.publishers.get(ref.id);
-    if (!entry) return Infinity;
-    const now = performance.now();
-    if (entry.connectedAt === undefined) return now - entry.publishedAt;
+    if (!entry) return true;
+    if (this.reportedSilenceMs(entry) >= ms) return true;
+    if (entry.connectedAt === undefined) {
+      const waited = performance.now() - entry.publishedAt;
+      if (waited >= ms) return true;
+    }
+    const before = await this.packetsIn(entry);
+    if (before === undefined) return false;
+    await new Promise((r) => setTimeout(r, ms));
+    if (this.publishers.get(ref.id) !== entry) return true;
+    const after = await this.packetsIn(entry);
+    return after === before;
+  }
+
+  /** Silence from Janus's `receiving: false` reports: every track and layer must have one. */
+  private reportedSilenceMs(entry: PublisherEntry): number {
     let latest = -Infinity;
     for (const t of entry.tracks) {
       for (let substream = 0; substream < Math.max(1, t.rids?.length ?? 0); substream++) {
@@ -358,7 +373,20 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
         latest = Math.max(latest, since);
       }
     }
-    return latest === -Infinity ? 0 : now - latest + NO_MEDIA_TIMER_MS;
+    return latest === -Infinity ? 0 : performance.now() - latest + NO_MEDIA_TIMER_MS;
+  }
+
+  /** Packets received from the publisher so far, all tracks and layers (undefined: unknown). */
+  private async packetsIn(entry: PublisherEntry): Promise<number | undefined> {
+    const sessionId = this.session?.id;
+    if (sessionId === undefined) return undefined;
+    try {
+      const { info } = await withTimeout((await this.admin()).handleInfo(sessionId, entry.handle.id), 'handle_info', 2000);
+      return trackStats(info ?? {}).reduce((n, t) => n + t.packets, 0);
+    } catch (err) {
+      this.log.warn(`cannot read the publisher's packet counters: ${errMsg(err)}`);
+      return undefined;
+    }
   }
 
   /**

@@ -86,10 +86,11 @@ export class FakeMediaServer implements MediaServer {
   async tapVideo(publisher: PublisherRef, port: number): Promise<void> {
     this.record('tapVideo', publisher, port);
   }
-  /** What publisherSilenceMs reports, per publisher id (default 0: sending). */
+  /** How long each publisher (by id) has been silent (default 0: sending). */
   readonly silenceMs = new Map<string, number>();
-  publisherSilenceMs(publisher: PublisherRef): number {
-    return this.silenceMs.get(publisher.id) ?? 0;
+  async isPublisherSilent(publisher: PublisherRef, ms: number): Promise<boolean> {
+    this.record('isPublisherSilent', publisher, ms);
+    return (this.silenceMs.get(publisher.id) ?? 0) >= ms;
   }
   /** What publisherStats reports. */
   stats: PublisherStats = { tracks: [] };

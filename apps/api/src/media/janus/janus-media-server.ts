@@ -765,7 +765,11 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
 
   // ---- Janus housekeeping ------------------------------------------------------------
 
-  /** Creates the room unless it exists; true when this call created it. */
+  /**
+   * Creates the room unless it exists; true when this call created it. A room whose create
+   * answered after the deadline is not released: the next publish finds it (427) and joins
+   * it, and closePublisher removes a room left empty.
+   */
   private async ensureRoom(roomCtl: VideoRoomHandle, room: string, name: string): Promise<boolean> {
     try {
       await withTimeout(

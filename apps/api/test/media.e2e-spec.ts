@@ -207,7 +207,7 @@ async function prepareObsShapedOffer(page: Page): Promise<void> {
 }
 
 /** POSTs the prepared offer once; on 201 the page applies the answer and sends. */
-function postPreparedOffer(page: Page, whipUrl: string, key: string): Promise<{ status: number; retryAfter: string | null; location?: string }> {
+function postPreparedOffer(page: Page, whipUrl: string, key: string): Promise<{ status: number; retryAfter: string | null; location?: string; timing?: string | null }> {
   return page.evaluate(
     async ({ whipUrl, key }) => {
       const pc = (window as unknown as { __prepared: RTCPeerConnection }).__prepared;
@@ -215,7 +215,7 @@ function postPreparedOffer(page: Page, whipUrl: string, key: string): Promise<{ 
       const body = await res.text();
       if (res.status !== 201) return { status: res.status, retryAfter: res.headers.get('Retry-After') };
       await pc.setRemoteDescription({ type: 'answer', sdp: body });
-      return { status: 201, retryAfter: null, location: new URL(res.headers.get('Location')!, whipUrl).toString() };
+      return { status: 201, retryAfter: null, location: new URL(res.headers.get('Location')!, whipUrl).toString(), timing: res.headers.get('Server-Timing') };
     },
     { whipUrl, key },
   );
@@ -258,7 +258,7 @@ describe('encoder takeover (a crashed encoder comes back)', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     const backMs = Date.now() - killedAt;
-    console.log(`[figures] encoder kill -9 -> re-POST 201 after ${backMs} ms (${refusals.length} 409s before it, Retry-After ${refusals[0]?.retryAfter ?? '-'})`);
+    console.log(`[figures] encoder kill -9 -> re-POST 201 after ${backMs} ms (${refusals.length} 409s before it, Retry-After ${refusals[0]?.retryAfter ?? '-'}; Server-Timing ${again?.timing})`);
     expect(again?.status).toBe(201);
     expect(refusals.every((r) => r.status === 409 && Number(r.retryAfter) > 0)).toBe(true);
     expect(backMs).toBeLessThan(3500);

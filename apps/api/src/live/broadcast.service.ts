@@ -69,7 +69,8 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     const { channel, keyId } = await this.keys.authenticate(input.streamKey);
     timer.lap('key');
     const offer = parseOffer(input.offerSdp);
-    await this.takeOverIfSilent(channel, keyId);
+    // Server-Timing gets a "takeover" step only when this POST replaced a silent publisher.
+    if (await this.takeOverIfSilent(channel, keyId)) timer.lap('takeover');
     if (!this.media.connected) throw new DomainError('media-unavailable', 'the media server is not reachable; try again shortly', 5);
 
     const opened = await this.broadcasts.open({
@@ -150,21 +151,22 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
    * broadcast's own key once its publisher has gone silent: that broadcast is ended through
    * the one teardown path and this request goes on to start the new one.
    */
-  private async takeOverIfSilent(channel: Channel, keyId: string): Promise<void> {
+  private async takeOverIfSilent(channel: Channel, keyId: string): Promise<boolean> {
     const current = this.live.broadcastOnChannel(channel.id);
-    if (!current) return;
+    if (!current) return false;
     if (current.streamKeyId !== keyId) throw alreadyLive(channel, RETRY_OTHER_KEY_S);
     // Still starting (no publisher yet): that POST is in flight, not a crashed encoder.
     if (!current.publisher || !(await this.media.isPublisherSilent(current.publisher, TAKEOVER_AFTER_SILENCE_MS))) {
       throw alreadyLive(channel, RETRY_OWN_KEY_S);
     }
     const now = this.live.broadcastOnChannel(channel.id);
-    if (now === undefined) return; // it ended while we looked
+    if (now === undefined) return false; // it ended while we looked
     if (now !== current) throw alreadyLive(channel, RETRY_OWN_KEY_S); // another POST took over first
     this.log.log(`${channel.slug}: the publisher sent nothing for ${TAKEOVER_AFTER_SILENCE_MS} ms; a new POST with its key takes over`);
     await this.end(current.sessionId, 'media-timeout');
     // Two POSTs racing for the takeover: the one that got here second finds the other live.
     if (this.live.broadcastOnChannel(channel.id)) throw alreadyLive(channel, RETRY_OWN_KEY_S);
+    return true;
   }
 
   /** Ends a broadcast: the one teardown path. Idempotent; resolves when everything is released. */

@@ -331,9 +331,12 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       const key = `${data.mid ?? ''}/${data.substream ?? 0}`;
       if (data.receiving === false) entry.silentSince.set(key, performance.now());
       else entry.silentSince.delete(key);
-      clearTimeout(entry.mediaTimer);
-      entry.mediaTimer = undefined;
-      if (data.receiving === false) {
+      // The media timeout runs while every track (and layer) is silent, not just the one
+      // that reported last: a publisher still sending video keeps its broadcast.
+      if (this.reportedSilenceMs(entry) === 0) {
+        clearTimeout(entry.mediaTimer);
+        entry.mediaTimer = undefined;
+      } else if (!entry.mediaTimer) {
         entry.mediaTimer = setTimeout(gone('media-timeout'), this.config.media.mediaTimeoutS * 1000);
         entry.mediaTimer.unref();
       }

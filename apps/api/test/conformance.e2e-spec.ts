@@ -7,7 +7,9 @@
 import { createHmac } from 'node:crypto';
 import { parseLinks, parseSdp, parseSdpFragment, formatSdpFragment, LinkEntry } from '@onair/protocol';
 import { CHROMIUM_PLAYER_OFFER, OBS_OFFER, OBS_SIMULCAST_OFFER } from '@onair/protocol/testing';
+import { StreamKeyService } from '../src/channels/stream-key.service';
 import { readEvents } from './harness/events';
+import { JanusDirect } from './harness/janus-direct';
 import { obsOfferWith, withIceCredentials, withoutCandidates } from './harness/sdp';
 import { TestStack } from './harness/stack';
 
@@ -197,9 +199,13 @@ describe('WHIP endpoint (RFC 9725)', () => {
     expect(res.status).toBe(201);
   });
 
-  it('W12 a second publisher on a live channel is 409 and the first stays live', async () => {
-    const { res, text } = await publish(obs.key);
+  it('W12 a second publisher on a live channel is 409 + Retry-After and the first stays live', async () => {
+    // Another key of the channel: the live broadcast's own key may take a silent publisher's
+    // place (media.e2e-spec.ts, encoder takeover), another key never does.
+    const { key } = await stack.app!.get(StreamKeyService).mint(obs.channel.id, 'second encoder');
+    const { res, text } = await publish(key);
     expect(res.status).toBe(409);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await problem(res, text)).detail).toMatch(/already live/);
     expect((await watch(obs.channel.slug)).res.status).toBe(201);
   });
@@ -452,6 +458,70 @@ describe('WHEP extensions', () => {
     const refused = await fetch(`${api(res.headers.get('location')!)}/layer`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"rid":"1"}' });
     expect(refused.status).toBe(422);
     expect((await problem(refused)).detail).toMatch(/no simulcast layers/);
+  });
+});
+
+describe('What onair leaves in Janus and asks of it', () => {
+  let janus: JanusDirect;
+  beforeAll(async () => {
+    janus = await JanusDirect.open(stack.config);
+  });
+  afterAll(() => janus?.close());
+
+  it('J01 a mountpoint and a room left behind for the channel (a late create) do not break its next POST', async () => {
+    const { channel, key } = await stack.createChannel('Leftover');
+    await janus.leaveRoom(channel.id);
+    await janus.leaveMountpoint(channel.id);
+    const { res, text } = await publish(key);
+    expect({ status: res.status, text: res.status === 201 ? '' : text }).toEqual({ status: 201, text: '' });
+    expect((await watch(channel.slug)).res.status).toBe(201);
+    expect((await fetch(api(res.headers.get('location')!), { method: 'DELETE' })).status).toBe(200);
+    const inventory = await stack.media.inventory();
+    expect(inventory.mountpoints).not.toContain(channel.id);
+    expect(inventory.rooms).not.toContain(channel.id);
+  });
+
+  it('J02 the mountpoint takes SRTP only (a fresh key per mountpoint)', async () => {
+    const { channel } = await live();
+    const info = await janus.mountpointInfo(channel.id);
+    expect(info.srtp).toBe(true);
+  });
+
+  it('J03 viewers are told the publisher\'s H.264 profile (High from OBS), not Constrained Baseline', async () => {
+    const offer = fresh(obsOfferWith('H264/90000', 'profile-level-id=640032;packetization-mode=1'));
+    const { channel } = await live(offer);
+    const video = (await janus.mountpointInfo(channel.id)).media.find((m: { type: string }) => m.type === 'video');
+    expect(video.fmtp).toMatch(/profile-level-id=640032/);
+    const { res, text } = await watch(channel.slug);
+    expect(res.status).toBe(201);
+    const fmtp = parseSdp(text).media.find((m) => m.kind === 'video')!.codecs.find((c) => /h264/i.test(c.name))!.fmtp;
+    expect(fmtp).toMatch(/profile-level-id=64/);
+  });
+
+  it('J04 candidates naming internal addresses never reach Janus (offer and trickle); allowed ones do', async () => {
+    const { channel, key } = await stack.createChannel('Candidates');
+    const candidate = (addr: string, port: number) => `a=candidate:${port} 1 udp 2122260223 ${addr} ${port} typ host\r\n`;
+    const offer = fresh(OBS_OFFER).replace(
+      'a=mid:0\r\n',
+      `a=mid:0\r\n${candidate('169.254.169.254', 41001)}${candidate('127.0.0.1', 41002)}${candidate('fe80::1', 41003)}${candidate('127.0.0.2', 41004)}`,
+    );
+    const { res, text } = await publish(key, offer);
+    expect(res.status).toBe(201);
+    const { iceUfrag, icePwd } = parseSdp(offer);
+    const trickled = formatSdpFragment({
+      iceUfrag,
+      icePwd,
+      media: [{ mid: '0', candidates: ['candidate:41005 1 udp 2122260223 169.254.169.254 41005 typ host', 'candidate:41006 1 udp 2122260223 127.0.0.2 41006 typ host'], endOfCandidates: false }],
+    });
+    const patched = await patch(api(res.headers.get('location')!), trickled, { 'If-Match': res.headers.get('etag')! });
+    expect(patched.status).toBe(204);
+    // Janus's own list of the remote candidates it checks (Admin API handle_info).
+    const held = [...(await janus.allHandleInfo()).matchAll(/"remote-candidates":\[([^\]]*)\]/g)].map((m) => m[1]).join(' ');
+    expect(held).toMatch(/127\.0\.0\.2 41004/);
+    expect(held).toMatch(/127\.0\.0\.2 41006/);
+    for (const denied of ['169.254.169.254', '127.0.0.1 41002', 'fe80::1 41003']) expect(held).not.toContain(denied);
+    expect(text).toContain('a=candidate:');
+    expect(channel.slug).toMatch(/^candidates-/);
   });
 });
 

@@ -5,9 +5,14 @@
  * restart from a browser player, and a player that vanishes without DELETE.
  */
 import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { OBS_OFFER } from '@onair/protocol/testing';
 import { Browser, Page } from 'playwright-core';
-import { IGNORE_KEYFRAME_REQUESTS, launchChromium } from './harness/browser';
+import { IGNORE_KEYFRAME_REQUESTS, launchChromium, launchKillableChromium } from './harness/browser';
+import { JanusDirect } from './harness/janus-direct';
 import { measureWhep, publishObsShaped } from './harness/publisher';
+import { withIceCredentials, withoutCandidates } from './harness/sdp';
 import { TestStack } from './harness/stack';
 import { playerVideoStats, restartIceFromPage, startTricklePlayer } from './harness/trickle-player';
 
@@ -178,5 +183,148 @@ describe('a player that vanishes', () => {
     expect(status.viewers).toBe(0);
     await fetch(published.location!, { method: 'DELETE' });
     await publisher.close();
+  });
+});
+
+/** An OBS-shaped publisher's offer, ICE gathering done, kept in the page until posted. */
+async function prepareObsShapedOffer(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360, frameRate: 30 } });
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly', streams: [stream] });
+    const video = pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', streams: [stream] });
+    video.setCodecPreferences(
+      (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter((c) => c.mimeType === 'video/H264' && /packetization-mode=1/.test(c.sdpFmtpLine ?? '')).slice(0, 1),
+    );
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise<void>((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+      setTimeout(resolve, 3000);
+    });
+    (window as unknown as { __prepared: RTCPeerConnection }).__prepared = pc;
+  });
+}
+
+/** POSTs the prepared offer once; on 201 the page applies the answer and sends. */
+function postPreparedOffer(page: Page, whipUrl: string, key: string): Promise<{ status: number; retryAfter: string | null; location?: string; timing?: string | null }> {
+  return page.evaluate(
+    async ({ whipUrl, key }) => {
+      const pc = (window as unknown as { __prepared: RTCPeerConnection }).__prepared;
+      const res = await fetch(whipUrl, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${key}` }, body: pc.localDescription!.sdp });
+      const body = await res.text();
+      if (res.status !== 201) return { status: res.status, retryAfter: res.headers.get('Retry-After') };
+      await pc.setRemoteDescription({ type: 'answer', sdp: body });
+      return { status: 201, retryAfter: null, location: new URL(res.headers.get('Location')!, whipUrl).toString(), timing: res.headers.get('Server-Timing') };
+    },
+    { whipUrl, key },
+  );
+}
+
+describe('encoder takeover (a crashed encoder comes back)', () => {
+  it('while the encoder sends, its key gets 409 + Retry-After; after kill -9 a re-POST with it is live again within ~3 s', async () => {
+    const { channel, key } = await stack.createChannel('Takeover');
+    const whip = `${stack.apiUrl}/whip`;
+    const encoder = await launchKillableChromium([IGNORE_KEYFRAME_REQUESTS]);
+    const first = await publishObsShaped(await pageOn(encoder.browser), whip, key, { keyframeIntervalMs: 1000 });
+    expect(first.status).toBe(201);
+    const viewer = await pageOn(browser);
+    expect((await measureWhep(viewer, `${stack.apiUrl}/whep/${channel.slug}`)).firstFrameMs).toBeGreaterThan(0);
+    await viewer.close();
+
+    // The same key while the encoder is alive and sending: refused, with a time to come back.
+    const busy = await fetch(whip, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${key}` },
+      body: withIceCredentials(withoutCandidates(OBS_OFFER), 'tk1', 'takeoverpasswordtakeover'),
+    });
+    expect(busy.status).toBe(409);
+    expect(Number(busy.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // The encoder's replacement gets its offer ready (media, ICE gathering) before the crash,
+    // so what is measured below is onair's part: kill -> a POST that is accepted.
+    const next = await pageOn(browser);
+    await prepareObsShapedOffer(next);
+    encoder.kill();
+    const killedAt = Date.now();
+    // Reconnect like an encoder: a fresh POST, again after a refusal (bounded: 15 s).
+    const refusals: { status: number; retryAfter: string | null }[] = [];
+    let again: Awaited<ReturnType<typeof postPreparedOffer>> | undefined;
+    while (Date.now() - killedAt < 15000) {
+      again = await postPreparedOffer(next, whip, key);
+      if (again.status === 201) break;
+      refusals.push(again);
+      // Sooner than Retry-After (1 s) so the figure below isn't rounded to whole seconds.
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const backMs = Date.now() - killedAt;
+    console.log(`[figures] encoder kill -9 -> re-POST 201 after ${backMs} ms (${refusals.length} 409s before it, Retry-After ${refusals[0]?.retryAfter ?? '-'}; Server-Timing ${again?.timing})`);
+    expect(again?.status).toBe(201);
+    expect(refusals.every((r) => r.status === 409 && Number(r.retryAfter) > 0)).toBe(true);
+    expect(backMs).toBeLessThan(3500);
+
+    const watched = await measureWhep(await pageOn(browser), `${stack.apiUrl}/whep/${channel.slug}`);
+    expect(watched.status).toBe(201);
+    expect(watched.firstFrameMs).toBeGreaterThan(0);
+    await fetch(again!.location!, { method: 'DELETE' });
+    await next.close();
+    await encoder.browser.close().catch(() => undefined);
+  });
+});
+
+describe('the mountpoint takes RTP from onair\'s forwarders only', () => {
+  it('plain RTP a local user sends to the mountpoint\'s port never reaches a viewer', async () => {
+    const { channel, key } = await stack.createChannel('Inject');
+    // Live, but no media from the publisher: anything a viewer gets is injected.
+    const published = await fetch(`${stack.apiUrl}/whip`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${key}` },
+      body: withIceCredentials(withoutCandidates(OBS_OFFER), 'inj1', 'injectpasswordinjectpass'),
+    });
+    expect(published.status).toBe(201);
+    const janus = await JanusDirect.open(stack.config);
+    const audio = (await janus.mountpointInfo(channel.id)).media.find((m: { type: string }) => m.type === 'audio');
+    await janus.close();
+    expect(audio.port).toBeGreaterThan(0);
+
+    const viewer = await pageOn(browser);
+    const connected = await viewer.evaluate(async (whepUrl) => {
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      const res = await fetch(whepUrl, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription!.sdp });
+      await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+      (window as unknown as { __pc: RTCPeerConnection }).__pc = pc;
+      for (let i = 0; i < 100 && pc.connectionState !== 'connected'; i++) await new Promise((r) => setTimeout(r, 100));
+      return pc.connectionState;
+    }, `${stack.apiUrl}/whep/${channel.slug}`);
+    expect(connected).toBe('connected');
+
+    // 100 Opus-shaped RTP packets over 1 s, as any local process could send them.
+    const socket = createSocket('udp4');
+    const ssrc = randomBytes(4).readUInt32BE();
+    for (let seq = 0; seq < 100; seq++) {
+      const header = Buffer.alloc(12);
+      header[0] = 0x80;
+      header[1] = 111;
+      header.writeUInt16BE(seq, 2);
+      header.writeUInt32BE(seq * 960, 4);
+      header.writeUInt32BE(ssrc, 8);
+      await new Promise<void>((resolve, reject) => socket.send(Buffer.concat([header, randomBytes(40)]), audio.port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    socket.close();
+    await new Promise((r) => setTimeout(r, 500));
+    const received = await viewer.evaluate(async () => {
+      let packets = 0;
+      (await (window as unknown as { __pc: RTCPeerConnection }).__pc.getStats()).forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived;
+      });
+      return packets;
+    });
+    expect(received).toBe(0);
+    await viewer.close();
+    await fetch(new URL(published.headers.get('location')!, stack.apiUrl), { method: 'DELETE' });
   });
 });

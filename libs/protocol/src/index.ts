@@ -17,3 +17,12 @@ export { formatServerSentEvent, formatServerSentComment, parseServerSentEvents }
 export type { ServerSentEvent } from './sse';
 export { parseRtp, h264Units, h264SpsDimensions, vp8Keyframe, VideoProbe } from './rtp-video';
 export type { RtpPacket, H264Units, ProbeCodec, VideoProbeSnapshot } from './rtp-video';
+export {
+  DEFAULT_CANDIDATE_DENY,
+  parseCidrList,
+  candidatePolicy,
+  candidateAddress,
+  isCandidateDenied,
+  withoutDeniedCandidates,
+} from './candidate-policy';
+export type { CandidatePolicy } from './candidate-policy';

@@ -14,6 +14,16 @@ describe('loadConfig', () => {
     expect(c.media.keyframeBufferMs).toBe(10000);
     expect(c.nodeId).toBe('ws://127.0.0.1:8188');
     expect(c.quotas).toEqual({ channelsPerAccount: 20, keysPerChannel: 10, sessionsPerAccount: 10, liveBroadcastsPerAccount: 2 });
+    // Loopback and link-local (the metadata service) are denied; the LAN is not.
+    expect(c.ice.remoteCandidates.deny.map(([a, bits]) => `${a.toString()}/${bits}`)).toEqual(expect.arrayContaining(['127.0.0.0/8', '169.254.0.0/16', 'fe80::/10']));
+    expect(c.ice.remoteCandidates.deny.map(([a]) => a.toString())).not.toContain('192.168.0.0');
+    expect(c.ice.remoteCandidates.allow).toEqual([]);
+  });
+
+  it('reads a deny list and its exceptions', () => {
+    const c = loadConfig({ ...base, ONAIR_ICE_DENY_CIDRS: '10.0.0.0/8,fc00::/7', ONAIR_ICE_ALLOW_CIDRS: '10.1.0.0/16' });
+    expect(c.ice.remoteCandidates.deny.map(([a, bits]) => `${a.toString()}/${bits}`)).toEqual(['10.0.0.0/8', 'fc00::/7']);
+    expect(c.ice.remoteCandidates.allow.map(([a, bits]) => `${a.toString()}/${bits}`)).toEqual(['10.1.0.0/16']);
   });
 
   it.each([
@@ -55,6 +65,8 @@ describe('loadConfig', () => {
     [{ ONAIR_RATE_LIMIT_BURST: '0' }, 'ONAIR_RATE_LIMIT_BURST'],
     [{ ONAIR_TRUST_PROXY: 'everyone' }, 'ONAIR_TRUST_PROXY'],
     [{ ONAIR_ICE_TCP: 'true', ONAIR_PUBLIC_IP: '203.0.113.7' }, 'ONAIR_ICE_TCP: cannot be combined with ONAIR_PUBLIC_IP'],
+    [{ ONAIR_ICE_DENY_CIDRS: '10.0.0.0/8, 10.0.0.0/40' }, 'ONAIR_ICE_DENY_CIDRS: "10.0.0.0/40" is not an IP address or CIDR range'],
+    [{ ONAIR_ICE_ALLOW_CIDRS: 'lan' }, 'ONAIR_ICE_ALLOW_CIDRS'],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);

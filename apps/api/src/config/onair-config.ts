@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CandidatePolicy, candidatePolicy, DEFAULT_CANDIDATE_DENY, parseCidrList } from '@onair/protocol';
 import { z } from 'zod';
 
 /**
@@ -21,6 +22,14 @@ const portRange = z
   .regex(/^\d{1,5}-\d{1,5}$/, 'expected MIN-MAX, e.g. 20000-40000')
   .transform((v) => v.split('-').map(Number) as [number, number])
   .refine(([min, max]) => min >= 1024 && max <= 65535 && min < max, 'expected 1024 <= MIN < MAX <= 65535');
+
+const cidrList = z.string().superRefine((v, ctx) => {
+  try {
+    parseCidrList(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
 
 const urlWs = z.string().regex(/^wss?:\/\/[^\s]+$/, 'expected a ws:// or wss:// URL');
 
@@ -54,6 +63,8 @@ const EnvSchema = z.object({
   ONAIR_ICE_TCP: bool.default(false),
   ONAIR_RTP_PORT_RANGE: portRange.default([20000, 40000]),
   ONAIR_IPV6: bool.default(false),
+  ONAIR_ICE_DENY_CIDRS: cidrList.default(DEFAULT_CANDIDATE_DENY),
+  ONAIR_ICE_ALLOW_CIDRS: cidrList.default(''),
   ONAIR_KEYFRAME_BUFFER_MS: z.coerce.number().int().min(0).max(60000).default(10000),
   ONAIR_MEDIA_TIMEOUT_S: z.coerce.number().int().min(1).max(600).default(15),
   ONAIR_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(100000).default(60),
@@ -114,6 +125,8 @@ export interface OnairConfig {
     iceTcp: boolean;
     rtpPortRange: [number, number];
     ipv6: boolean;
+    /** Remote candidates (in offers and trickle PATCHes) Janus must never send checks to. */
+    remoteCandidates: CandidatePolicy;
   };
   /** Per client address, on WHIP/WHEP POST, PATCH and DELETE. */
   rateLimit: { burst: number; perSecond: number; authFailuresPerMinute: number };
@@ -211,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
       iceTcp: e.ONAIR_ICE_TCP,
       rtpPortRange: e.ONAIR_RTP_PORT_RANGE,
       ipv6: e.ONAIR_IPV6,
+      remoteCandidates: candidatePolicy(e.ONAIR_ICE_DENY_CIDRS, e.ONAIR_ICE_ALLOW_CIDRS),
     },
     media: { keyframeBufferMs: e.ONAIR_KEYFRAME_BUFFER_MS, mediaTimeoutS: e.ONAIR_MEDIA_TIMEOUT_S },
     rateLimit: { burst: e.ONAIR_RATE_LIMIT_BURST, perSecond: e.ONAIR_RATE_LIMIT_PER_S, authFailuresPerMinute: e.ONAIR_AUTH_FAILURES_PER_MIN },

@@ -13,6 +13,16 @@ import { newSessionId } from './session-id';
 import { StepTimer, StepTiming } from './step-timer';
 import { StreamProbes } from './stream-probes';
 
+/**
+ * A POST with the live broadcast's own stream key takes the channel over once the current
+ * publisher has sent nothing for this long: a crashed encoder (kill -9, power cut, network
+ * gone) must get back on air with a fresh POST at once, which is how OBS reconnects.
+ */
+export const TAKEOVER_AFTER_SILENCE_MS = 1000;
+/** Retry-After of a 409 on a live channel: soon for its own key (the silence may come), later for another. */
+const RETRY_OWN_KEY_S = 1;
+const RETRY_OTHER_KEY_S = 5;
+
 export interface StartBroadcastResult {
   sessionId: string;
   answerSdp: string;
@@ -59,7 +69,8 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     const { channel, keyId } = await this.access.admit(input.streamKey);
     timer.lap('key');
     const offer = parseOffer(input.offerSdp);
-    if (this.live.broadcastOnChannel(channel.id)) throw alreadyLive(channel);
+    // Server-Timing gets a "takeover" step only when this POST replaced a silent publisher.
+    if (await this.takeOverIfSilent(channel, keyId)) timer.lap('takeover');
     if (!this.media.connected) throw new DomainError('media-unavailable', 'the media server is not reachable; try again shortly', 5);
 
     const opened = await this.broadcasts.open({
@@ -68,7 +79,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       mediaNode: this.media.nodeId,
       userAgent: input.userAgent,
     });
-    if (!opened) throw alreadyLive(channel);
+    if (!opened) throw alreadyLive(channel, RETRY_OWN_KEY_S);
     timer.lap('db');
     const sessionId = newSessionId();
     const b: LiveBroadcast = {
@@ -138,6 +149,29 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     }
   }
 
+  /**
+   * A channel already live refuses a second publisher (409 + Retry-After), except the live
+   * broadcast's own key once its publisher has gone silent: that broadcast is ended through
+   * the one teardown path and this request goes on to start the new one.
+   */
+  private async takeOverIfSilent(channel: Channel, keyId: string): Promise<boolean> {
+    const current = this.live.broadcastOnChannel(channel.id);
+    if (!current) return false;
+    if (current.streamKeyId !== keyId) throw alreadyLive(channel, RETRY_OTHER_KEY_S);
+    // Still starting (no publisher yet): that POST is in flight, not a crashed encoder.
+    if (!current.publisher || !(await this.media.isPublisherSilent(current.publisher, TAKEOVER_AFTER_SILENCE_MS))) {
+      throw alreadyLive(channel, RETRY_OWN_KEY_S);
+    }
+    const now = this.live.broadcastOnChannel(channel.id);
+    if (now === undefined) return false; // it ended while we looked
+    if (now !== current) throw alreadyLive(channel, RETRY_OWN_KEY_S); // another POST took over first
+    this.log.log(`${channel.slug}: the publisher sent nothing for ${TAKEOVER_AFTER_SILENCE_MS} ms; a new POST with its key takes over`);
+    await this.end(current.sessionId, 'media-timeout');
+    // Two POSTs racing for the takeover: the one that got here second finds the other live.
+    if (this.live.broadcastOnChannel(channel.id)) throw alreadyLive(channel, RETRY_OWN_KEY_S);
+    return true;
+  }
+
   /** Ends a broadcast: the one teardown path. Idempotent; resolves when everything is released. */
   end(sessionId: string, reason: EndReason): Promise<void> {
     const pending = this.ending.get(sessionId);
@@ -191,10 +225,12 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
   }
 }
 
-function alreadyLive(channel: Channel): DomainError {
+function alreadyLive(channel: Channel, retryAfterS: number): DomainError {
   return new DomainError(
     'already-live',
-    `channel "${channel.slug}" is already live from another publisher; stop that stream first (or wait for it to time out)`,
+    `channel "${channel.slug}" is already live from another publisher, which is still sending; stop that stream first. ` +
+      `A POST with the live broadcast's own stream key takes over once its publisher has sent nothing for ${TAKEOVER_AFTER_SILENCE_MS / 1000} s`,
+    retryAfterS,
   );
 }
 

@@ -82,6 +82,29 @@ describe('PlaybackService', () => {
     expect(err).toMatchObject({ code: 'offline', retryAfterSeconds: expect.any(Number) });
   });
 
+  it('a viewer whose broadcast ended while the media server answered is released, not registered', async () => {
+    const { media, service, live } = setup();
+    let answer!: () => void;
+    media.holds.set('watch', new Promise<void>((r) => (answer = r)));
+    const watching = service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER }).catch((e: DomainError) => e);
+    await new Promise((r) => setImmediate(r));
+    expect(media.callsOf('watch')).toHaveLength(1);
+    live.removeBroadcast('s1'); // the broadcast's teardown, as BroadcastService.end does it
+    answer();
+    expect(await watching).toMatchObject({ code: 'offline', retryAfterSeconds: expect.any(Number) });
+    expect(live.allViewers()).toEqual([]);
+    expect(media.callsOf('closeViewer')).toHaveLength(1);
+  });
+
+  it('losing the media server removes every viewer from the registry', async () => {
+    const { media, service, live } = setup();
+    await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+    await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+    media.emit({ type: 'disconnected' });
+    expect(live.allViewers()).toEqual([]);
+    expect(live.broadcastOnChannel('c1')!.viewers.size).toBe(0);
+  });
+
   it('a viewer the media server hung up is removed and the count drops', async () => {
     const { media, service, seen, live } = setup();
     await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });

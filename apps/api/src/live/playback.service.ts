@@ -77,6 +77,13 @@ export class PlaybackService implements OnModuleInit {
       await this.media.closeViewer(watched.viewer);
       throw new DomainError('unprocessable', `the player supports none of the stream's codecs (${b.tracks.map((t) => t.codec).join(', ')})`);
     }
+    // The broadcast may have ended (or been taken over) while the media server answered: its
+    // teardown has already released the viewers it knew of, so this one would stay registered
+    // for ever. Release it here instead.
+    if (this.live.broadcastOnChannel(channel.id) !== b) {
+      await this.media.closeViewer(watched.viewer);
+      throw offline(channel.slug);
+    }
     const sessionId = newSessionId();
     const ice = newIceState(input.offerSdp, offer.iceUfrag!);
     const videoMediaId = String(Math.max(0, offer.media.findIndex((m) => m.kind === 'video')));
@@ -170,6 +177,14 @@ export class PlaybackService implements OnModuleInit {
   }
 
   private onMediaEvent(e: MediaEvent): void {
+    if (e.type === 'disconnected') {
+      // Every viewer died with the media server's session; none will be reported one by one.
+      for (const v of this.live.allViewers()) {
+        this.live.removeViewer(v.sessionId);
+        this.eventStreams.destroySession(v.sessionId);
+      }
+      return;
+    }
     if (e.type !== 'viewer-gone') return;
     const v = this.live.viewerOf(e.viewer.id);
     if (!v) return;

@@ -28,6 +28,8 @@ export interface NegotiatedTrack {
    * (the order OBS and browsers list them in a=simulcast). Absent without simulcast.
    */
   rids?: string[];
+  /** The codec's format parameters (a=fmtp) as negotiated, e.g. H.264's profile-level-id. */
+  fmtp?: string;
 }
 
 /** A remote ICE candidate from a trickle PATCH (RFC 8840), for the section with `mid`. */
@@ -175,6 +177,12 @@ export interface MediaServer {
    * this host's loopback, for onair's own stream probe. Ends with closePublisher.
    */
   tapVideo(publisher: PublisherRef, port: number): Promise<void>;
+  /**
+   * Whether the publisher has sent no media at all for at least `ms` (a crashed or cut-off
+   * encoder): from what the media server already reported, else by watching its incoming
+   * packet counters for `ms`. True for a publisher that is gone.
+   */
+  isPublisherSilent(publisher: PublisherRef, ms: number): Promise<boolean>;
   /** The publisher's incoming media as the media server sees it (studio health). */
   publisherStats(publisher: PublisherRef): Promise<PublisherStats>;
 

@@ -30,3 +30,40 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
  * between requested keyframes is pushed to ~24 days, so PLIs and FIRs change nothing.
  */
 export const IGNORE_KEYFRAME_REQUESTS = '--force-fieldtrials=WebRTC-KeyframeInterval/min_keyframe_send_interval_ms:2147483647/';
+
+/**
+ * A Chromium the test can kill like a crashing encoder: SIGKILL to its process group (the
+ * browser and its renderer, GPU and network processes), by the id of the process this test
+ * launched. No DELETE, no DTLS alert: its media just stops.
+ */
+export async function launchKillableChromium(extraArgs: string[] = []): Promise<{ browser: Browser; kill: () => void }> {
+  const server = await chromium.launchServer({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      ...extraArgs,
+    ],
+  });
+  const browser = await chromium.connect(server.wsEndpoint());
+  const pid = server.process().pid!;
+  return {
+    browser,
+    kill: () => {
+      // playwright starts the browser as a process-group leader on Linux.
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        process.kill(pid, 'SIGKILL');
+      }
+    },
+  };
+}

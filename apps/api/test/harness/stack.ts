@@ -33,6 +33,9 @@ export class TestStack {
       JANUS_ADMIN_SECRET: randomBytes(12).toString('hex'),
       ONAIR_ICE_INTERFACE: process.env.ONAIR_TEST_ICE_IP ?? '127.0.0.2',
       ONAIR_NODE_ID: `test-${janusPort}`,
+      // Loopback is denied as a remote candidate address; the namespace's own test address is
+      // where the tests' peers really are.
+      ONAIR_ICE_ALLOW_CIDRS: `${process.env.ONAIR_TEST_ICE_IP ?? '127.0.0.2'}/32`,
       ONAIR_LOG_LEVEL: process.env.ONAIR_LOG_LEVEL ?? 'warn',
       // What the web app's gateway signs client addresses with (give a WebProcess the same).
       ONAIR_GATEWAY_SECRET: randomBytes(24).toString('hex'),

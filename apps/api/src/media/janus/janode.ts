@@ -119,5 +119,7 @@ export const JANUS_ERR = {
   VIDEOROOM_NO_SUCH_FEED: 428,
   VIDEOROOM_INVALID_SDP: 437,
   STREAMING_NO_SUCH_MOUNTPOINT: 455,
+  /** Also "A stream with the provided ID already exists". */
+  STREAMING_CANT_CREATE: 456,
   STREAMING_INVALID_SDP: 461,
 } as const;

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { parseSdp, preferH264PacketizationMode1 } from '@onair/protocol';
+import { CandidatePolicy, isCandidateDenied, parseSdp, preferH264PacketizationMode1, withoutDeniedCandidates } from '@onair/protocol';
 import { ONAIR_CONFIG, OnairConfig } from '../../config/onair-config';
 import {
   FanoutRequest,
@@ -38,6 +38,7 @@ import {
   VideoRoomHandle,
   VideoRoomPlugin,
 } from './janode';
+import { withDeadline } from './deadline';
 
 /** Rooms and mountpoints onair creates carry this description prefix (see reconcile()). */
 const OWNER_TAG = 'onair:';
@@ -46,13 +47,22 @@ const ROOM_CODECS = { video: ['h264', 'vp8', 'vp9', 'av1', 'h265'], audio: ['opu
 /** Host, publisher and guests: room for later multi-host without a new room. */
 const ROOM_MAX_PUBLISHERS = 6;
 const REQUEST_TIMEOUT_MS = 5000;
+/**
+ * Janus's no_media_timer (infra/janus/janus.jcfg.template): it reports `receiving: false`
+ * once a track has been silent this long, so a track is silent at least this much longer
+ * than the time since that report.
+ */
+const NO_MEDIA_TIMER_MS = 1000;
+/** SRTP on the forwarder -> mountpoint leg: AES_CM_128_HMAC_SHA1_80, a 30-byte master key+salt. */
+const FORWARD_SRTP_SUITE = 80;
+const SRTP_MASTER_LENGTH = 30;
 /** Janus drops a PLI to a WebRTC publisher sent within a second of the previous one. */
 const KEYFRAME_REQUEST_SPACING_MS = 1100;
 
 /** Fixed payload types for the forward -> mountpoint leg, whatever the publisher negotiated. */
 const MOUNTPOINT_FORMATS: Record<string, { pt: number; fmtp?: string }> = {
   opus: { pt: 111, fmtp: 'minptime=10;useinbandfec=1' },
-  // Players get Constrained Baseline in the answer; decoders play any profile OBS really sends.
+  // The profile-level-id is the publisher's (see mountpointFmtp()); this is the fallback.
   h264: { pt: 96, fmtp: 'profile-level-id=42e01f;packetization-mode=1' },
   vp8: { pt: 96 },
   vp9: { pt: 96 },
@@ -71,12 +81,18 @@ interface PublisherEntry {
   mountpointId?: string;
   forwarders: number[];
   mediaTimer?: NodeJS.Timeout;
-  /** The video track, once the fan-out started. */
   /** The video track, once the fan-out started; `layers` > 1 for a simulcast mountpoint. */
   video?: { mid: string; codec: string; layers: number };
   /** When onair last asked this publisher for a keyframe (performance.now()). */
   keyframeRequestedAt?: number;
   keyframeTimer?: NodeJS.Timeout;
+  /** What the publisher sends (mids, simulcast layers), as negotiated. */
+  tracks: NegotiatedTrack[];
+  /** performance.now() of the publish, and of the PeerConnection coming up (webrtcup). */
+  publishedAt: number;
+  connectedAt?: number;
+  /** `${mid}/${substream}` -> performance.now() of Janus's `receiving: false` for it. */
+  silentSince: Map<string, number>;
 }
 
 /** One media item of a Streaming `create` answer (note the underscores, unlike `info`). */
@@ -263,23 +279,35 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     const roomCreated = await this.ensureRoom(roomCtl, req.roomId, req.roomName);
     let handle: VideoRoomHandle | undefined;
     try {
-      handle = await withTimeout(session.attach<VideoRoomHandle>(VideoRoomPlugin), 'attach');
+      handle = await withTimeout(session.attach<VideoRoomHandle>(VideoRoomPlugin), 'attach', REQUEST_TIMEOUT_MS, (late) => late.detach());
       const order = ridOrder(req.offerSdp);
       const joined = await withTimeout(
         handle.joinConfigurePublisher({
           room: req.roomId,
           display: req.displayName,
-          jsep: { type: 'offer', sdp: req.offerSdp, rid_order: order },
+          jsep: { type: 'offer', sdp: this.screenCandidates(req.offerSdp), rid_order: order },
         }),
         'joinandconfigure',
       );
       const answerSdp = joined.jsep?.sdp;
       if (!answerSdp) throw new MediaNegotiationError('Janus returned no SDP answer for the publisher');
       const ref: PublisherRef = { kind: 'publisher', id: randomUUID() };
-      const entry: PublisherEntry = { ref, handle, room: req.roomId, roomCreated, feed: joined.feed, ridOrder: order, forwarders: [] };
+      const tracks = negotiatedTracks(answerSdp, req.offerSdp, order);
+      const entry: PublisherEntry = {
+        ref,
+        handle,
+        room: req.roomId,
+        roomCreated,
+        feed: joined.feed,
+        ridOrder: order,
+        forwarders: [],
+        tracks,
+        publishedAt: performance.now(),
+        silentSince: new Map(),
+      };
       this.publishers.set(ref.id, entry);
       this.watchPublisher(entry);
-      return { publisher: ref, answerSdp, tracks: negotiatedTracks(answerSdp, order) };
+      return { publisher: ref, answerSdp, tracks };
     } catch (err) {
       await handle?.detach().catch(() => undefined);
       if (roomCreated) await this.destroyRoom(req.roomId);
@@ -295,17 +323,73 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     entry.handle.once(Janode.EVENT.HANDLE_HANGUP, gone('hangup'));
     entry.handle.once(Janode.EVENT.HANDLE_DETACHED, gone('hangup'));
     entry.handle.once(Janode.EVENT.HANDLE_ICE_FAILED, gone('hangup'));
+    entry.handle.once(Janode.EVENT.HANDLE_WEBRTCUP, () => (entry.connectedAt = performance.now()));
     // Janus reports `receiving: false` after its no_media_timer; a publisher that stays
     // silent for mediaTimeoutS (network gone, OBS frozen) is ended.
-    entry.handle.on(Janode.EVENT.HANDLE_MEDIA, (data: { type?: string; receiving?: boolean }) => {
+    entry.handle.on(Janode.EVENT.HANDLE_MEDIA, (data: { type?: string; receiving?: boolean; mid?: string; substream?: number }) => {
       if (data.type !== 'video' && data.type !== 'audio') return;
-      clearTimeout(entry.mediaTimer);
-      entry.mediaTimer = undefined;
-      if (data.receiving === false) {
+      const key = `${data.mid ?? ''}/${data.substream ?? 0}`;
+      if (data.receiving === false) entry.silentSince.set(key, performance.now());
+      else entry.silentSince.delete(key);
+      // The media timeout runs while every track (and layer) is silent, not just the one
+      // that reported last: a publisher still sending video keeps its broadcast.
+      if (this.reportedSilenceMs(entry) === 0) {
+        clearTimeout(entry.mediaTimer);
+        entry.mediaTimer = undefined;
+      } else if (!entry.mediaTimer) {
         entry.mediaTimer = setTimeout(gone('media-timeout'), this.config.media.mediaTimeoutS * 1000);
         entry.mediaTimer.unref();
       }
     });
+  }
+
+  /**
+   * Whether the publisher has sent nothing for `ms`. Janus's own `receiving: false` reports
+   * come 2-3 s after the last packet (its per-second counters lag its no_media_timer), so
+   * without one the publisher's packet counters (Admin API handle_info) are read twice, `ms`
+   * apart: unchanged means nothing arrived on any track or layer in between. A publisher
+   * whose PeerConnection never came up has been silent since it was published.
+   */
+  async isPublisherSilent(ref: PublisherRef, ms: number): Promise<boolean> {
+    const entry = this.publishers.get(ref.id);
+    if (!entry) return true;
+    if (this.reportedSilenceMs(entry) >= ms) return true;
+    if (entry.connectedAt === undefined) {
+      const waited = performance.now() - entry.publishedAt;
+      if (waited >= ms) return true;
+    }
+    const before = await this.packetsIn(entry);
+    if (before === undefined) return false;
+    await new Promise((r) => setTimeout(r, ms));
+    if (this.publishers.get(ref.id) !== entry) return true;
+    const after = await this.packetsIn(entry);
+    return after === before;
+  }
+
+  /** Silence from Janus's `receiving: false` reports: every track and layer must have one. */
+  private reportedSilenceMs(entry: PublisherEntry): number {
+    let latest = -Infinity;
+    for (const t of entry.tracks) {
+      for (let substream = 0; substream < Math.max(1, t.rids?.length ?? 0); substream++) {
+        const since = entry.silentSince.get(`${t.mid}/${substream}`);
+        if (since === undefined) return 0;
+        latest = Math.max(latest, since);
+      }
+    }
+    return latest === -Infinity ? 0 : performance.now() - latest + NO_MEDIA_TIMER_MS;
+  }
+
+  /** Packets received from the publisher so far, all tracks and layers (undefined: unknown). */
+  private async packetsIn(entry: PublisherEntry): Promise<number | undefined> {
+    const sessionId = this.session?.id;
+    if (sessionId === undefined) return undefined;
+    try {
+      const { info } = await withTimeout((await this.admin()).handleInfo(sessionId, entry.handle.id), 'handle_info', 2000);
+      return trackStats(info ?? {}).reduce((n, t) => n + t.packets, 0);
+    } catch (err) {
+      this.log.warn(`cannot read the publisher's packet counters: ${errMsg(err)}`);
+      return undefined;
+    }
   }
 
   /**
@@ -315,6 +399,11 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
    * the layer it asks for, switching on the next keyframe of that layer. Video mountpoints
    * take RTCP, so a viewer's keyframe request (on join, on a layer switch) reaches the
    * publisher through the forwarder; the keyframe cache covers publishers that ignore it.
+   *
+   * The forwarder -> mountpoint leg is SRTP with a fresh key per mountpoint: the mountpoint's
+   * ports listen on loopback, where any local user could otherwise inject RTP into a live
+   * channel. (RTCP on that leg stays plain: Janus has no SRTCP there; it carries only
+   * keyframe requests and receiver reports.)
    */
   async startFanout(req: FanoutRequest): Promise<FanoutResult> {
     const { roomCtl, streamCtl } = this.requireConnected();
@@ -325,29 +414,40 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       const format = MOUNTPOINT_FORMATS[t.codec];
       if (!format) throw new MediaNegotiationError(`onair cannot relay ${t.kind} codec ${t.codec}`);
       // The mountpoint only listens on loopback: nothing but this node's forwarders feeds it.
-      const item: Record<string, unknown> = { type: t.kind, mid: t.mid, port: 0, iface: '127.0.0.1', codec: t.codec, pt: format.pt, fmtp: format.fmtp };
+      const item: Record<string, unknown> = { type: t.kind, mid: t.mid, port: 0, iface: '127.0.0.1', codec: t.codec, pt: format.pt, fmtp: mountpointFmtp(t) };
       if (t.kind === 'video') item.rtcpport = 0;
       if (t === layered) Object.assign(item, { simulcast: true, port2: 0 }, t.rids!.length > 2 ? { port3: 0 } : {});
       return item;
     });
+    const srtp = { suite: FORWARD_SRTP_SUITE, crypto: randomBytes(SRTP_MASTER_LENGTH).toString('base64') };
+    const create = {
+      request: 'create',
+      type: 'rtp',
+      id: req.mountpointId,
+      name: `onair-${req.name}`,
+      description: `${OWNER_TAG}${req.name}`,
+      is_private: false,
+      permanent: false,
+      // Mountpoint-level keyframe cache (the per-stream videobufferkf is a dead option). On a
+      // simulcast mountpoint Janus keeps the smallest layer's GOP: a new viewer's first
+      // frame comes from it, then the viewer moves up on the next keyframe.
+      ...(req.keyframeBufferMs > 0 ? { bufferkf_ms: req.keyframeBufferMs } : {}),
+      srtpsuite: srtp.suite,
+      srtpcrypto: srtp.crypto,
+      media,
+    };
+    // A create that answers after the deadline made a mountpoint nobody owns: remove it.
+    const createMountpoint = () =>
+      withTimeout(streamCtl.message(create), 'create mountpoint', REQUEST_TIMEOUT_MS, () => this.destroyMountpoint(req.mountpointId));
     try {
-      const created = await withTimeout(
-        streamCtl.message({
-          request: 'create',
-          type: 'rtp',
-          id: req.mountpointId,
-          name: `onair-${req.name}`,
-          description: `${OWNER_TAG}${req.name}`,
-          is_private: false,
-          permanent: false,
-          // Mountpoint-level keyframe cache (the per-stream videobufferkf is a dead option). On a
-          // simulcast mountpoint Janus keeps the smallest layer's GOP: a new viewer's first
-          // frame comes from it, then the viewer moves up on the next keyframe.
-          ...(req.keyframeBufferMs > 0 ? { bufferkf_ms: req.keyframeBufferMs } : {}),
-          media,
-        }),
-        'create mountpoint',
-      );
+      const created = await createMountpoint().catch(async (err: unknown) => {
+        // A mountpoint of this channel left behind (a late create, another process's): it
+        // holds no viewers of this broadcast, so replace it.
+        if (janusErrorCode(err) !== JANUS_ERR.STREAMING_CANT_CREATE || !/already exists/i.test(errMsg(err))) throw err;
+        this.log.warn(`mountpoint ${req.mountpointId} was left behind; replacing it`);
+        await this.destroyMountpoint(req.mountpointId);
+        return createMountpoint();
+      });
       entry.mountpointId = req.mountpointId;
       const ports = (created.plugindata?.data?.stream?.ports ?? []) as MountpointPorts[];
       const streams = req.tracks.map((t) => {
@@ -363,11 +463,20 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
         };
       });
       const fwd = await withTimeout(
-        roomCtl.message({ request: 'rtp_forward', room: entry.room, publisher_id: entry.feed, host: '127.0.0.1', streams }),
+        roomCtl.message({
+          request: 'rtp_forward',
+          room: entry.room,
+          publisher_id: entry.feed,
+          host: '127.0.0.1',
+          srtp_suite: srtp.suite,
+          srtp_crypto: srtp.crypto,
+          streams,
+        }),
         'rtp_forward',
+        REQUEST_TIMEOUT_MS,
+        (late) => this.stopForwarders(entry, forwarderIds(late)),
       );
-      const forwarders = (fwd.plugindata?.data?.forwarders ?? []) as { stream_id: number }[];
-      entry.forwarders = forwarders.map((f) => f.stream_id);
+      entry.forwarders = forwarderIds(fwd);
       const video = req.tracks.find((t) => t.kind === 'video');
       if (video) entry.video = { mid: video.mid, codec: video.codec, layers: video === layered ? layered.rids!.length : 1 };
       return { selectableLayers: layered ? [...layered.rids!] : [] };
@@ -382,12 +491,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     this.publishers.delete(ref.id);
     clearTimeout(entry.mediaTimer);
     clearTimeout(entry.keyframeTimer);
-    const roomCtl = this.roomCtl;
-    for (const streamId of entry.forwarders) {
-      await roomCtl
-        ?.message({ request: 'stop_rtp_forward', room: entry.room, publisher_id: entry.feed, stream_id: streamId })
-        .catch((err) => this.log.warn(`stop_rtp_forward ${streamId}: ${errMsg(err)}`));
-    }
+    await this.stopForwarders(entry, entry.forwarders);
     if (entry.mountpointId) {
       const mountpointId = entry.mountpointId;
       await this.destroyMountpoint(mountpointId);
@@ -401,16 +505,40 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     if (entry.roomCreated || (await this.roomIsEmpty(entry.room))) await this.destroyRoom(entry.room);
   }
 
+  private async stopForwarders(entry: PublisherEntry, streamIds: number[]): Promise<void> {
+    for (const streamId of streamIds) {
+      await this.roomCtl
+        ?.message({ request: 'stop_rtp_forward', room: entry.room, publisher_id: entry.feed, stream_id: streamId })
+        .catch((err) => this.log.warn(`stop_rtp_forward ${streamId}: ${errMsg(err)}`));
+    }
+  }
+
+  /**
+   * Drops remote candidates naming addresses Janus must never send connectivity checks to
+   * (ONAIR_ICE_DENY_CIDRS): the one place offers and trickled candidates pass on their way
+   * to Janus. The client still connects from a real address: Janus learns it from the
+   * client's own checks (peer-reflexive).
+   */
+  private screenCandidates(sdp: string): string {
+    const { sdp: screened, dropped } = withoutDeniedCandidates(sdp, this.candidatePolicy);
+    if (dropped > 0) this.log.debug(`dropped ${dropped} remote candidate(s) naming a denied address`);
+    return screened;
+  }
+
+  private get candidatePolicy(): CandidatePolicy {
+    return this.config.ice.remoteCandidates;
+  }
+
   // ---- viewers -----------------------------------------------------------------------
 
   async watch(req: WatchRequest): Promise<WatchResult> {
     const { session } = this.requireConnected();
     let handle: StreamingHandle | undefined;
     try {
-      handle = await withTimeout(session.attach<StreamingHandle>(StreamingPlugin), 'attach');
+      handle = await withTimeout(session.attach<StreamingHandle>(StreamingPlugin), 'attach', REQUEST_TIMEOUT_MS, (late) => late.detach());
       // The Streaming plugin takes the first H.264 payload type of the offer whatever its
       // packetization-mode: put a packetization-mode=1 entry first.
-      const offer = preferH264PacketizationMode1(req.offerSdp);
+      const offer = preferH264PacketizationMode1(this.screenCandidates(req.offerSdp));
       const res = await withTimeout(handle.watch({ id: req.mountpointId, jsep: { type: 'offer', sdp: offer } }), 'watch');
       const answerSdp = res.jsep?.sdp;
       if (!answerSdp) throw new MediaNegotiationError('Janus returned no SDP answer for the viewer');
@@ -502,9 +630,10 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
 
   async trickle(peer: PeerRef, candidates: RemoteCandidate[], endOfCandidates: boolean): Promise<void> {
     const handle = this.handleOf(peer);
+    const usable = candidates.filter((c) => !isCandidateDenied(c.candidate, this.candidatePolicy));
     try {
-      if (candidates.length > 0) {
-        await withTimeout(handle.trickle(candidates.map((c) => ({ sdpMid: c.mid, candidate: c.candidate }))), 'trickle');
+      if (usable.length > 0) {
+        await withTimeout(handle.trickle(usable.map((c) => ({ sdpMid: c.mid, candidate: c.candidate }))), 'trickle');
       }
       if (endOfCandidates) await withTimeout(handle.trickleComplete(), 'trickle');
     } catch (err) {
@@ -523,7 +652,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
       const entry = this.publishers.get(peer.id);
       if (!entry) throw new MediaNotFoundError('the publisher is gone from the media server');
       const res = await withTimeout(
-        entry.handle.message({ request: 'configure' }, { type: 'offer', sdp: offerSdp, rid_order: entry.ridOrder } as { type: string; sdp: string }),
+        entry.handle.message({ request: 'configure' }, { type: 'offer', sdp: this.screenCandidates(offerSdp), rid_order: entry.ridOrder } as { type: string; sdp: string }),
         'configure (ICE restart)',
       );
       if (!res.jsep?.sdp) throw new MediaNegotiationError('Janus returned no answer to the ICE restart offer');
@@ -578,7 +707,12 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     return handles.length - 2;
   }
 
-  /** An extra forwarder of the video to 127.0.0.1:port (the largest layer of a simulcast). */
+  /**
+   * An extra forwarder of the video to 127.0.0.1:port (the largest layer of a simulcast).
+   * Plain RTP on purpose, unlike the mountpoint leg: it only feeds onair's own stream probe
+   * (a readout and thumbnails), never viewers, so injected packets could at worst skew the
+   * readout of that channel.
+   */
   async tapVideo(ref: PublisherRef, port: number): Promise<void> {
     const { roomCtl } = this.requireConnected();
     const entry = this.publishers.get(ref.id);
@@ -634,7 +768,11 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
 
   // ---- Janus housekeeping ------------------------------------------------------------
 
-  /** Creates the room unless it exists; true when this call created it. */
+  /**
+   * Creates the room unless it exists; true when this call created it. A room whose create
+   * answered after the deadline is not released: the next publish finds it (427) and joins
+   * it, and closePublisher removes a room left empty.
+   */
   private async ensureRoom(roomCtl: VideoRoomHandle, room: string, name: string): Promise<boolean> {
     try {
       await withTimeout(
@@ -709,17 +847,40 @@ function ridOrder(offerSdp: string): RidOrder {
 
 /**
  * The tracks Janus accepted, read from its answer (a rejected m-line has port 0). Janus keeps
- * every accepted rid in offer order; they are reported largest first.
+ * every accepted rid in offer order; they are reported largest first. The format parameters
+ * are the answer's, else the offer's for the same payload type (Janus answers with the
+ * offer's payload type).
  */
-function negotiatedTracks(answerSdp: string, order: RidOrder): NegotiatedTrack[] {
+function negotiatedTracks(answerSdp: string, offerSdp: string, order: RidOrder): NegotiatedTrack[] {
+  const offered = parseSdp(offerSdp).media;
   return parseSdp(answerSdp)
     .media.filter((m) => m.port !== 0 && m.codecs.length > 0)
     .map((m) => {
       const rids = m.rids.filter((r) => r.direction === 'recv').map((r) => r.id);
-      const track: NegotiatedTrack = { mid: m.mid, kind: m.kind, codec: m.codecs[0].name.toLowerCase() };
+      const codec = m.codecs[0];
+      const track: NegotiatedTrack = { mid: m.mid, kind: m.kind, codec: codec.name.toLowerCase() };
+      const fmtp = codec.fmtp ?? offered.find((o) => o.mid === m.mid)?.codecs.find((c) => c.pt === codec.pt)?.fmtp;
+      if (fmtp) track.fmtp = fmtp;
       if (m.kind === 'video' && rids.length > 1) track.rids = order === 'lmh' ? rids.reverse() : rids;
       return track;
     });
+}
+
+/**
+ * The mountpoint's format parameters, which Janus writes into every viewer's answer. For
+ * H.264 that carries the publisher's own profile-level-id (OBS's x264 sends High, 64001f by
+ * default): strict decoders (Safari, hardware ones) refuse a stream whose profile is higher
+ * than the one negotiated.
+ */
+export function mountpointFmtp(track: NegotiatedTrack): string | undefined {
+  const fallback = MOUNTPOINT_FORMATS[track.codec]?.fmtp;
+  if (track.codec !== 'h264') return fallback;
+  const profile = /(?:^|;)\s*profile-level-id=([0-9a-f]{6})\s*(?:;|$)/i.exec(track.fmtp ?? '')?.[1];
+  return profile ? `profile-level-id=${profile.toLowerCase()};packetization-mode=1` : fallback;
+}
+
+function forwarderIds(res: { plugindata?: { data?: Record<string, any> } }): number[] {
+  return ((res.plugindata?.data?.forwarders ?? []) as { stream_id: number }[]).map((f) => f.stream_id);
 }
 
 /** Per-track figures from a handle_info's `webrtc.media` (keyed by mid). */
@@ -774,14 +935,6 @@ function errMsg(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function withTimeout<T>(p: Promise<T>, what: string, ms = REQUEST_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new MediaServerUnavailableError(`Janus did not answer '${what}' within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function withTimeout<T>(p: Promise<T>, what: string, ms = REQUEST_TIMEOUT_MS, releaseLate?: (late: T) => Promise<unknown> | void): Promise<T> {
+  return withDeadline(p, what, ms, releaseLate);
 }

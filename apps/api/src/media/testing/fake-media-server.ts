@@ -60,8 +60,11 @@ export class FakeMediaServer implements MediaServer {
     this.record('startFanout', req);
     return { selectableLayers: this.selectableLayers };
   }
+  /** Set to hold every call of that verb until the promise settles (a slow media server). */
+  readonly holds = new Map<string, Promise<void>>();
   async watch(req: WatchRequest): Promise<WatchResult> {
     this.record('watch', req);
+    await this.holds.get('watch');
     return { viewer: { kind: 'viewer', id: `v${++this.next}` }, answerSdp: this.answerSdp };
   }
   async closePublisher(publisher: PublisherRef): Promise<void> {
@@ -82,6 +85,12 @@ export class FakeMediaServer implements MediaServer {
   }
   async tapVideo(publisher: PublisherRef, port: number): Promise<void> {
     this.record('tapVideo', publisher, port);
+  }
+  /** How long each publisher (by id) has been silent (default 0: sending). */
+  readonly silenceMs = new Map<string, number>();
+  async isPublisherSilent(publisher: PublisherRef, ms: number): Promise<boolean> {
+    this.record('isPublisherSilent', publisher, ms);
+    return (this.silenceMs.get(publisher.id) ?? 0) >= ms;
   }
   /** What publisherStats reports. */
   stats: PublisherStats = { tracks: [] };

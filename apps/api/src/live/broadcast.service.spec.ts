@@ -1,0 +1,116 @@
+import { OBS_OFFER } from '@onair/protocol/testing';
+import { Channel } from '../channels/channel';
+import { PublishAccess } from '../channels/publish-access';
+import { loadConfig } from '../config/onair-config';
+import { DomainError } from '../errors/domain-error';
+import { FakeMediaServer } from '../media/testing/fake-media-server';
+import { BroadcastRepository, EndReason } from './broadcast.repository';
+import { BroadcastService, TAKEOVER_AFTER_SILENCE_MS } from './broadcast.service';
+import { ChannelEvents } from './channel-events';
+import { IceSessionService } from './ice-session';
+import { LiveRegistry } from './live-registry';
+import { StreamProbes } from './stream-probes';
+
+const CHANNEL: Channel = { id: 'c1', ownerId: null, slug: 'demo', title: 'Demo', description: '', visibility: 'public', playbackTokenVersion: 0 };
+const config = loadConfig({ DATABASE_URL: 'postgresql://onair@127.0.0.1:5433/onair' });
+
+/** onair's own PublishAccess, faked: two keys of the demo channel, never revoked. */
+const keys = {
+  admit: async (key?: string) => {
+    if (key !== 'key-a' && key !== 'key-b') throw new DomainError('unauthorized', 'bad key');
+    return { channel: CHANNEL, keyId: key };
+  },
+  confirm: async () => undefined,
+} as unknown as PublishAccess;
+
+/** onair's own BroadcastRepository, in memory: one open broadcast per channel, as the index says. */
+class MemoryBroadcasts {
+  readonly rows = new Map<string, { channelId: string; endedAt?: Date; reason?: EndReason }>();
+  private next = 0;
+  async open(input: { channelId: string }) {
+    if ([...this.rows.values()].some((r) => r.channelId === input.channelId && !r.endedAt)) return null;
+    const id = `b${++this.next}`;
+    this.rows.set(id, { channelId: input.channelId });
+    return { id, channelId: input.channelId, startedAt: new Date() };
+  }
+  async setCodecs() {}
+  async end(id: string, reason: EndReason) {
+    const row = this.rows.get(id)!;
+    if (!row.endedAt) Object.assign(row, { endedAt: new Date(), reason });
+  }
+  async endAllOnNode() {
+    return 0;
+  }
+}
+
+function setup() {
+  const media = new FakeMediaServer();
+  media.answerSdp = OBS_OFFER.replace(/a=sendonly/g, 'a=recvonly');
+  const live = new LiveRegistry();
+  const repo = new MemoryBroadcasts();
+  const probes = { start: async () => undefined, stop: () => undefined } as unknown as StreamProbes;
+  const service = new BroadcastService(
+    media,
+    config,
+    keys,
+    repo as unknown as BroadcastRepository,
+    live,
+    new ChannelEvents(),
+    new IceSessionService(media),
+    probes,
+  );
+  return { media, live, repo, service };
+}
+
+const start = (service: BroadcastService, key: string) => service.start({ streamKey: key, offerSdp: OBS_OFFER });
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: DomainError) => ({ code: e.code, retryAfter: e.retryAfterSeconds, message: e.message }));
+
+describe('BroadcastService: a second POST on a live channel', () => {
+  it('with the live key while the publisher still sends: 409 + Retry-After, the broadcast stays', async () => {
+    const { media, live, service } = setup();
+    const first = await start(service, 'key-a');
+    const err = await failure(start(service, 'key-a'));
+    expect(err).toMatchObject({ code: 'already-live', retryAfter: expect.any(Number) });
+    expect(err!.message).toMatch(/still sending/);
+    expect(live.broadcastOnChannel(CHANNEL.id)!.sessionId).toBe(first.sessionId);
+    expect(media.callsOf('closePublisher')).toHaveLength(0);
+  });
+
+  it('with the live key once the publisher is silent: the old broadcast ends (once) and the new one starts', async () => {
+    const { media, live, repo, service } = setup();
+    const first = await start(service, 'key-a');
+    const publisher = live.broadcast(first.sessionId)!.publisher!;
+    media.silenceMs.set(publisher.id, TAKEOVER_AFTER_SILENCE_MS + 200);
+    const second = await start(service, 'key-a');
+    expect(second.sessionId).not.toBe(first.sessionId);
+    expect(live.broadcastOnChannel(CHANNEL.id)!.sessionId).toBe(second.sessionId);
+    expect(live.broadcast(first.sessionId)).toBeUndefined();
+    expect(media.callsOf('closePublisher')).toEqual([[publisher]]);
+    expect([...repo.rows.values()].map((r) => r.reason)).toEqual(['media-timeout', undefined]);
+  });
+
+  it('with the live key, silent but not long enough yet: 409 + Retry-After', async () => {
+    const { media, live, service } = setup();
+    const first = await start(service, 'key-a');
+    media.silenceMs.set(live.broadcast(first.sessionId)!.publisher!.id, TAKEOVER_AFTER_SILENCE_MS - 300);
+    expect(await failure(start(service, 'key-a'))).toMatchObject({ code: 'already-live', retryAfter: 1 });
+  });
+
+  it('with another key of the channel, even when silent: 409 + Retry-After, no takeover', async () => {
+    const { media, live, service } = setup();
+    const first = await start(service, 'key-a');
+    media.silenceMs.set(live.broadcast(first.sessionId)!.publisher!.id, 60_000);
+    expect(await failure(start(service, 'key-b'))).toMatchObject({ code: 'already-live', retryAfter: expect.any(Number) });
+    expect(live.broadcastOnChannel(CHANNEL.id)!.sessionId).toBe(first.sessionId);
+  });
+
+  it('two takeover POSTs at once: one wins, the other gets 409 + Retry-After', async () => {
+    const { media, live, service } = setup();
+    const first = await start(service, 'key-a');
+    media.silenceMs.set(live.broadcast(first.sessionId)!.publisher!.id, 60_000);
+    const results = await Promise.all([failure(start(service, 'key-a')), failure(start(service, 'key-a'))]);
+    expect(results.filter((r) => r === undefined)).toHaveLength(1);
+    expect(results.find((r) => r !== undefined)).toMatchObject({ code: 'already-live', retryAfter: expect.any(Number) });
+    expect(media.callsOf('closePublisher')).toHaveLength(1);
+  });
+});

@@ -13,6 +13,7 @@ cleanup() { bash "$here/postgres.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
 trap cleanup EXIT
 DATABASE_URL="$(ONAIR_PG_FSYNC=off bash "$here/postgres.sh" start "$pgdir" 5432)"
 export DATABASE_URL
+export ONAIR_TEST_PGDATA="$pgdir" # the chaos tests stop and start this Postgres (postgres.sh stop|start)
 npx --no-install prisma migrate deploy >/dev/null || onair_die "migrations failed"
 
 if [ "${1:-}" = --bench ]; then

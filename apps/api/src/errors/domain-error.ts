@@ -18,7 +18,8 @@ export type DomainErrorCode =
   | 'precondition-failed' // If-Match names another ETag than the session's (RFC 9725 §4.3.1)
   | 'precondition-required' // a PATCH without If-Match (RFC 9725 §4.3.1, RFC 6585 §3)
   | 'rate-limited' // too many requests from one client address
-  | 'media-unavailable'; // the media server is down or not answering
+  | 'media-unavailable' // the media server is down or not answering
+  | 'database-unavailable'; // Postgres is down or not answering (live media keeps flowing)
 
 export class DomainError extends Error {
   constructor(

@@ -17,8 +17,9 @@ export ONAIR_TEST_PGDATA="$pgdir" # the chaos tests stop and start this Postgres
 npx --no-install prisma migrate deploy >/dev/null || onair_die "migrations failed"
 
 if [ "${1:-}" = --bench ]; then
-  # `npm run bench`: figures only, printed by the benchmark specs.
-  cd apps/api && exec npx --no-install jest --config jest.config.js --ci --selectProjects api-bench --forceExit
+  # `npm run bench [-- <jest args>]`: figures only, printed by the benchmark specs.
+  shift
+  cd apps/api && exec npx --no-install jest --config jest.config.js --ci --selectProjects api-bench --forceExit -- "$@"
 fi
 
 if [ "${1:-}" = --only ]; then

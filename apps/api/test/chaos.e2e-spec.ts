@@ -17,14 +17,13 @@ import { Browser, Page } from 'playwright-core';
 import { StreamKeyService } from '../src/channels/stream-key.service';
 import { StreamKeyRepository } from '../src/channels/stream-key.repository';
 import { ChannelRepository } from '../src/channels/channel.repository';
-import { loadConfig } from '../src/config/onair-config';
 import { PrismaService } from '../src/database/prisma.service';
 import { BroadcastRepository } from '../src/live/broadcast.repository';
-import { Janode, JanodeConnection, JanodeSession, StreamingHandle, StreamingPlugin, VideoRoomHandle, VideoRoomPlugin } from '../src/media/janus/janode';
 import { ApiProcess } from './harness/api-process';
 import { launchChromium } from './harness/browser';
 import { readEvents } from './harness/events';
-import { JanusProcess, REPO_ROOT } from './harness/janus-process';
+import { REPO_ROOT } from './harness/janus-process';
+import { JanusView } from './harness/janus-view';
 import { measureWhep, publishObsShaped } from './harness/publisher';
 import { TestStack } from './harness/stack';
 
@@ -210,74 +209,12 @@ describe('Postgres stopped and started mid-broadcast', () => {
   });
 });
 
-/** Janus as seen from outside onair: its own session, plus the Admin API. */
-class JanusView {
-  private constructor(
-    private readonly conn: JanodeConnection,
-    private readonly admin: JanodeConnection,
-    readonly session: JanodeSession,
-    readonly rooms: VideoRoomHandle,
-    readonly streaming: StreamingHandle,
-  ) {}
-
-  static async open(cfg: { janus: { wsUrl: string; apiSecret?: string; adminWsUrl: string; adminSecret?: string } }): Promise<JanusView> {
-    const conn = await Janode.connect({ address: { url: cfg.janus.wsUrl, apisecret: cfg.janus.apiSecret } });
-    const admin = await Janode.connect({ is_admin: true, address: { url: cfg.janus.adminWsUrl, apisecret: cfg.janus.adminSecret } });
-    const session = await conn.create(15);
-    return new JanusView(conn, admin, session, await session.attach<VideoRoomHandle>(VideoRoomPlugin), await session.attach<StreamingHandle>(StreamingPlugin));
-  }
-
-  async roomList(): Promise<{ room: string; description: string }[]> {
-    const res = await this.rooms.message({ request: 'list' });
-    return (res.plugindata?.data?.list ?? []).map((r: { room: unknown; description?: string }) => ({ room: String(r.room), description: r.description ?? '' }));
-  }
-
-  async mountpointList(): Promise<{ id: string; description: string }[]> {
-    const res = await this.streaming.message({ request: 'list' });
-    return (res.plugindata?.data?.list ?? []).map((m: { id: unknown; description?: string }) => ({ id: String(m.id), description: m.description ?? '' }));
-  }
-
-  async forwarders(room: string): Promise<number> {
-    const res = await this.rooms.message({ request: 'listforwarders', room }).catch(() => undefined);
-    const publishers = (res?.plugindata?.data?.publishers ?? []) as { forwarders?: unknown[] }[];
-    return publishers.reduce((n, p) => n + (p.forwarders?.length ?? 0), 0);
-  }
-
-  /** Sessions other than this view's own, with how many handles each holds. */
-  async otherSessions(): Promise<{ id: number; handles: number }[]> {
-    const { sessions } = await this.admin.listSessions();
-    const out: { id: number; handles: number }[] = [];
-    for (const id of sessions.filter((s) => s !== this.session.id)) {
-      out.push({ id, handles: (await this.admin.listHandles(id).catch(() => ({ handles: [] }))).handles.length });
-    }
-    return out;
-  }
-
-  async close(): Promise<void> {
-    await this.session.destroy().catch(() => undefined);
-    await this.conn.close().catch(() => undefined);
-    await this.admin.close().catch(() => undefined);
-  }
-}
-
 describe('API killed mid-broadcast and started again', () => {
-  const janusPort = 19588;
-  const env: Record<string, string> = {
-    DATABASE_URL: process.env.DATABASE_URL ?? '',
-    ONAIR_API_HOST: '127.0.0.1',
-    ONAIR_API_PORT: '19480',
-    JANUS_WS_URL: `ws://127.0.0.1:${janusPort}`,
-    JANUS_ADMIN_WS_URL: `ws://127.0.0.1:${janusPort + 1}`,
-    JANUS_API_SECRET: randomBytes(12).toString('hex'),
-    JANUS_ADMIN_SECRET: randomBytes(12).toString('hex'),
-    ONAIR_ICE_INTERFACE: process.env.ONAIR_TEST_ICE_IP ?? '127.0.0.2',
-    ONAIR_NODE_ID: `test-${janusPort}`,
-    ONAIR_LOG_LEVEL: 'warn',
-    ONAIR_SECRET: randomBytes(32).toString('hex'),
-  };
-  const config = loadConfig({ ...process.env, ...env });
-  const janus = new JanusProcess(config);
-  const api = new ApiProcess(env);
+  // The API runs as its own process (built dist/main.js) so it can be SIGKILLed; this
+  // stack only lends its settings and its Janus, which keeps running across the restart.
+  const apart = new TestStack(19480, 19588, { ONAIR_SECRET: randomBytes(32).toString('hex') });
+  const { config, janus } = apart;
+  const api = new ApiProcess(apart.env);
   const prisma = new PrismaService(config);
   let view: JanusView;
 

@@ -16,6 +16,8 @@ import { JanusProcess } from './janus-process';
 export class TestStack {
   readonly config: OnairConfig;
   readonly janus: JanusProcess;
+  /** The onair settings of this stack, as environment (also for an API in its own process: ApiProcess). */
+  readonly env: Record<string, string>;
   app?: INestApplication;
 
   /** `env` adds or overrides onair settings for this stack (TURN, limits, timeouts...). */
@@ -23,8 +25,7 @@ export class TestStack {
     if (process.env.ONAIR_IN_NETNS !== '1') {
       throw new Error('media tests must run inside onair\'s test network namespace: use `npm test`');
     }
-    this.config = loadConfig({
-      ...process.env,
+    this.env = {
       ONAIR_API_HOST: '127.0.0.1',
       ONAIR_API_PORT: String(apiPort),
       JANUS_WS_URL: `ws://127.0.0.1:${janusPort}`,
@@ -35,7 +36,8 @@ export class TestStack {
       ONAIR_NODE_ID: `test-${janusPort}`,
       ONAIR_LOG_LEVEL: process.env.ONAIR_LOG_LEVEL ?? 'warn',
       ...env,
-    });
+    };
+    this.config = loadConfig({ ...process.env, ...this.env });
     this.janus = new JanusProcess(this.config);
   }
 

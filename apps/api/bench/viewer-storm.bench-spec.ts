@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
 import { ChannelRepository } from '../src/channels/channel.repository';
@@ -26,7 +26,7 @@ import { StreamingHandle, StreamingPlugin } from '../src/media/janus/janode';
 import { ApiProcess } from '../test/harness/api-process';
 import { launchChromium } from '../test/harness/browser';
 import { JanusView } from '../test/harness/janus-view';
-import { publishObsShaped } from '../test/harness/publisher';
+import type { Page } from 'playwright-core';
 import { TestStack } from '../test/harness/stack';
 
 const VIEWERS = Number(process.env.ONAIR_BENCH_STORM_VIEWERS ?? 200);
@@ -183,12 +183,80 @@ function del(url: string, localAddress: string): Promise<number> {
   });
 }
 
+/**
+ * An OBS-shaped publisher (H.264 42e01f packetization-mode 1 + Opus, one POST after
+ * gathering) whose video is a 1280x720 canvas of changing noise: a fake camera's test
+ * pattern compresses to ~0.5 Mbps, noise makes the encoder spend the ~2.5 Mbps it is
+ * allowed (maintain-resolution keeps 720p; a keyframe every 2 s, like OBS at its default).
+ */
+function publishNoise(page: Page, whipUrl: string, streamKey: string): Promise<{ status: number; location?: string; body?: string }> {
+  return page.evaluate(
+    async ({ whipUrl, streamKey }) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 1280;
+      canvas.height = 720;
+      const ctx = canvas.getContext('2d')!;
+      const frames = Array.from({ length: 6 }, () => {
+        const img = ctx.createImageData(1280, 720);
+        const words = new Uint32Array(img.data.buffer);
+        for (let i = 0; i < words.length; i++) words[i] = (Math.random() * 0xffffffff) | 0xff000000;
+        return img;
+      });
+      let n = 0;
+      const draw = setInterval(() => ctx.putImageData(frames[n++ % frames.length], (n % 7) * 3, (n % 5) * 3), 33);
+      const audio = new AudioContext();
+      const osc = audio.createOscillator();
+      const dest = audio.createMediaStreamDestination();
+      osc.connect(dest);
+      osc.start();
+      const stream = new MediaStream([...canvas.captureStream(30).getVideoTracks(), ...dest.stream.getAudioTracks()]);
+      const pc = new RTCPeerConnection();
+      const a = pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly', streams: [stream] });
+      const v = pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', streams: [stream], sendEncodings: [{ maxBitrate: 2_500_000 }] });
+      const h264 = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter(
+        (c) => c.mimeType === 'video/H264' && /packetization-mode=1/.test(c.sdpFmtpLine ?? '') && /profile-level-id=42e01f/.test(c.sdpFmtpLine ?? ''),
+      );
+      v.setCodecPreferences(h264.slice(0, 1));
+      a.setCodecPreferences((RTCRtpSender.getCapabilities('audio')?.codecs ?? []).filter((c) => c.mimeType === 'audio/opus'));
+      const p0 = v.sender.getParameters();
+      p0.degradationPreference = 'maintain-resolution';
+      await v.sender.setParameters(p0);
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise<void>((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+        setTimeout(resolve, 3000);
+      });
+      const res = await fetch(whipUrl, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${streamKey}` }, body: pc.localDescription!.sdp });
+      const body = await res.text();
+      if (res.status !== 201) {
+        clearInterval(draw);
+        return { status: res.status, body };
+      }
+      await pc.setRemoteDescription({ type: 'answer', sdp: body });
+      (window as unknown as { __publisher: RTCPeerConnection }).__publisher = pc;
+      // A keyframe every 2 s (bounded: 10 minutes).
+      let k = 0;
+      const keyframes = setInterval(() => {
+        if (++k > 300 || pc.connectionState === 'closed') return clearInterval(keyframes);
+        const p = v.sender.getParameters();
+        void (v.sender.setParameters as (p: RTCRtpSendParameters, o: unknown) => Promise<void>)(p, { encodingOptions: p.encodings.map(() => ({ keyFrame: true })) });
+      }, 2000);
+      setTimeout(() => clearInterval(draw), 600_000);
+      return { status: 201, location: new URL(res.headers.get('Location')!, whipUrl).toString() };
+    },
+    { whipUrl, streamKey },
+  );
+}
+
 /** 127.0.1.1, 127.0.1.2, ...: a different client address per viewer (all on lo). */
 const sourceAddress = (i: number) => `127.0.${1 + Math.floor(i / 254)}.${1 + (i % 254)}`;
 
 describe('viewer storm', () => {
   it(`${VIEWERS} WebRTC viewers join within ${SPREAD_MS / 1000} s from ${VIEWERS} addresses`, async () => {
-    console.log(`[bench] machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+    // The load average says how much else ran on the machine (figures from a busy machine are worse).
+    const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+    console.log(`[bench] machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average ${load()} before`);
     const stack = new TestStack(19680, 19788, {
       ONAIR_RATE_LIMIT_BURST: '100000',
       ONAIR_RATE_LIMIT_PER_S: '100000',
@@ -208,10 +276,9 @@ describe('viewer storm', () => {
       const channel = (await channels.create({ slug, title: 'Storm', visibility: 'public' }))!;
       const { key } = await new StreamKeyService(new StreamKeyRepository(prisma), channels).mint(channel.id, 'bench');
 
-      // The stream: Chromium, OBS-shaped H.264 720p, a keyframe every 2 s, resolution kept.
       const page = await browser.newPage();
       await page.goto(`${api.url}/health`);
-      const published = await publishObsShaped(page, `${api.url}/whip`, key, { width: 1280, height: 720, keyframeIntervalMs: 2000 });
+      const published = await publishNoise(page, `${api.url}/whip`, key);
       if (published.status !== 201) throw new Error(`publish: ${published.status} ${published.body}`);
       const sent = () =>
         page.evaluate(async () => {
@@ -227,7 +294,7 @@ describe('viewer storm', () => {
           return { bytes, width, at: performance.now() };
         });
       let rate = { kbps: 0, width: 0 };
-      for (const deadline = Date.now() + 30000; Date.now() < deadline && rate.kbps < 2200; ) {
+      for (const deadline = Date.now() + 45000; Date.now() < deadline && rate.kbps < 2300; ) {
         const a = await sent();
         await sleep(2000);
         const b = await sent();
@@ -300,7 +367,8 @@ describe('viewer storm', () => {
       const handlesLeft = apiSession ? (await view.otherSessions()).find((s) => s.id === apiSession.id)!.handles - apiSession.handles : NaN;
       const viewersLeft = await view.mountpointViewers(channel.id);
 
-      const statuses = viewers.reduce<Record<string, number>>((m, v) => ((m[String(v.status ?? 'none')] = (m[String(v.status ?? 'none')] ?? 0) + 1), m), {});
+      const count = (xs: (number | undefined)[]) => xs.reduce<Record<string, number>>((m, x) => ((m[String(x ?? 'none')] = (m[String(x ?? 'none')] ?? 0) + 1), m), {});
+      const statuses = count(viewers.map((v) => v.status));
       const errors = [...new Set(viewers.filter((v) => v.error).map((v) => v.error))].slice(0, 3);
       const per = (a: { janus: number; api: number; at: number }, b: { janus: number; api: number; at: number }, n: number) => ({
         janusPct: ((b.janus - a.janus) / ((b.at - a.at) / 1000)) * 100,
@@ -309,7 +377,12 @@ describe('viewer storm', () => {
         apiMsPer: ((b.api - a.api) * 1000) / n,
       });
       const idle = per(idle0, idle1, 1);
-      const join = per(storm0, storm1, Math.max(1, joined.length));
+      // Join cost: the storm window's CPU beyond what the idle stream costs, per viewer.
+      const stormS = (storm1.at - storm0.at) / 1000;
+      const join = {
+        janusMsPer: ((storm1.janus - storm0.janus - (idle.janusPct / 100) * stormS) * 1000) / Math.max(1, joined.length),
+        apiMsPer: ((storm1.api - storm0.api - (idle.apiPct / 100) * stormS) * 1000) / Math.max(1, joined.length),
+      };
       const steady = per(storm1, held, 1);
       const n = Math.max(1, stillReceiving);
       console.log(`[bench] viewer storm: ${VIEWERS} viewers POSTed within ${SPREAD_MS} ms from ${VIEWERS} source addresses (127.0.1.x); statuses ${JSON.stringify(statuses)}; ${joined.length} got video, Janus counted ${mountpointViewers} on the mountpoint${errors.length ? `; errors: ${errors.join(' | ')}` : ''}`);
@@ -317,13 +390,13 @@ describe('viewer storm', () => {
       console.log(`[bench]   POST -> ICE connected: ${fmt(joined.map((v) => v.iceMs!))}`);
       console.log(`[bench]   POST -> DTLS connected: ${fmt(joined.map((v) => v.dtlsMs!))}`);
       console.log(`[bench]   POST -> first video RTP packet: ${fmt(joined.map((v) => v.firstRtpMs!))} (stats polled every 20 ms)`);
-      console.log(`[bench]   joining: Janus ${join.janusMsPer.toFixed(1)} ms CPU per viewer, API ${join.apiMsPer.toFixed(1)} ms CPU per viewer (storm window ${((storm1.at - storm0.at) / 1000).toFixed(1)} s)`);
+      console.log(`[bench]   joining: Janus ${join.janusMsPer.toFixed(1)} ms CPU per viewer, API ${join.apiMsPer.toFixed(1)} ms CPU per viewer (storm window ${stormS.toFixed(1)} s, idle subtracted)`);
       console.log(
         `[bench]   watching (${stillReceiving} viewers, ${HOLD_MS / 1000} s): Janus ${steady.janusPct.toFixed(0)}% of a core (${((steady.janusPct - idle.janusPct) / n).toFixed(2)}% per viewer over the idle ${idle.janusPct.toFixed(1)}%), API ${steady.apiPct.toFixed(1)}% (${((steady.apiPct - idle.apiPct) / n).toFixed(3)}% per viewer over the idle ${idle.apiPct.toFixed(1)}%)`,
       );
       const rawOk = raw.filter((v) => v.firstRtpMs !== undefined);
       console.log(`[bench]   raw janode floor, same mountpoint, ${rawOk.length}/${RAW_VIEWERS} viewers one at a time while the storm watched: attach+watch ${fmt(rawOk.map((v) => v.answerMs!))}; ICE ${fmt(rawOk.map((v) => v.iceMs!))}; first video RTP ${fmt(rawOk.map((v) => v.firstRtpMs!))}`);
-      console.log(`[bench]   after ${deletes.length} DELETEs (${deletes.filter((s) => s === 200).length} x 200): ${handlesLeft} viewer handles left in Janus, ${viewersLeft} viewers on the mountpoint`);
+      console.log(`[bench]   after ${deletes.length} DELETEs (statuses ${JSON.stringify(count(deletes))}; 0 = no answer): ${handlesLeft} viewer handles left in Janus, ${viewersLeft} viewers on the mountpoint; load average ${load()} after`);
       await fetch(published.location!, { method: 'DELETE' });
     } finally {
       for (const v of viewers) v.pc.close();

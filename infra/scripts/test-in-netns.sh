@@ -19,14 +19,15 @@ npx --no-install prisma migrate deploy >/dev/null || onair_die "migrations faile
 if [ "${1:-}" = --bench ]; then
   # `npm run bench [-- <jest args>]`: figures only, printed by the benchmark specs.
   shift
-  cd apps/api && exec npx --no-install jest --config jest.config.js --ci --selectProjects api-bench --forceExit -- "$@"
+  # Jest args first: after --selectProjects every word would be taken for a project name.
+  cd apps/api && exec npx --no-install jest --config jest.config.js "$@" --ci --forceExit --selectProjects api-bench
 fi
 
 if [ "${1:-}" = --only ]; then
   # `npm test -- --only <jest args>`: a part of the API's tests while working on it, e.g.
   # `npm test -- --only test/conformance.e2e-spec.ts -t W12` (not what CI runs).
   shift
-  cd apps/api && exec npx --no-install jest --config jest.config.js --ci --forceExit --selectProjects api api-e2e -- "$@"
+  cd apps/api && exec npx --no-install jest --config jest.config.js "$@" --ci --forceExit --selectProjects api api-e2e
 fi
 
 out="$root/test-output"

@@ -212,7 +212,7 @@ describe('Postgres stopped and started mid-broadcast', () => {
 describe('API killed mid-broadcast and started again', () => {
   // The API runs as its own process (built dist/main.js) so it can be SIGKILLed; this
   // stack only lends its settings and its Janus, which keeps running across the restart.
-  const apart = new TestStack(19480, 19588, { ONAIR_SECRET: randomBytes(32).toString('hex') });
+  const apart = new TestStack(19480, 19588, { ONAIR_SECRET: randomBytes(32).toString('hex'), ONAIR_LOG_LEVEL: 'log' });
   const { config, janus } = apart;
   const api = new ApiProcess(apart.env);
   const prisma = new PrismaService(config);

@@ -22,7 +22,7 @@ export class ApiProcess {
   }
 
   /** Starts the API and waits until /health says Janus and Postgres answer (bounded). */
-  async start(timeoutMs = 20000): Promise<void> {
+  async start(timeoutMs = 60000): Promise<void> {
     const main = join(REPO_ROOT, 'apps/api/dist/main.js');
     if (!existsSync(main)) throw new Error('apps/api is not built: run `npm test` (it builds first)');
     this.log.length = 0;
@@ -32,15 +32,17 @@ export class ApiProcess {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     const deadline = Date.now() + timeoutMs;
+    let last = 'not listening';
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}):\n${this.log.slice(-30).join('\n')}`);
       try {
         const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2000) });
         if (res.status === 200) return;
-      } catch {
-        /* not listening yet */
+        last = `${res.status} ${await res.text()}`;
+      } catch (err) {
+        last = (err as Error).message; // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`the API was not healthy within ${timeoutMs} ms:\n${this.log.slice(-30).join('\n')}`);
+      if (Date.now() > deadline) throw new Error(`the API was not healthy within ${timeoutMs} ms (last: ${last}):\n${this.log.slice(-30).join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

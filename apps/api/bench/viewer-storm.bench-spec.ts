@@ -148,8 +148,8 @@ async function connect(v: Viewer, answerSdp: string, t0: number): Promise<void> 
   const pc = v.pc;
   const iceUp = () => pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed';
   const failed = () => pc.iceConnectionState === 'failed' || pc.connectionState === 'failed' || pc.connectionState === 'closed';
-  const ice = whenState(pc, t0, iceUp, failed);
-  const dtls = whenState(pc, t0, () => pc.connectionState === 'connected', failed);
+  const [ice, dtls] = [whenState(pc, t0, iceUp, failed), whenState(pc, t0, () => pc.connectionState === 'connected', failed)];
+  dtls.catch(() => undefined); // reported through `ice` when both fail
   await pc.setRemoteDescription({ type: 'answer', sdp: answerAsOffered(answerSdp) });
   v.iceMs = await ice;
   v.dtlsMs = await dtls;
@@ -185,9 +185,10 @@ function del(url: string, localAddress: string): Promise<number> {
 
 /**
  * An OBS-shaped publisher (H.264 42e01f packetization-mode 1 + Opus, one POST after
- * gathering) whose video is a 1280x720 canvas of changing noise: a fake camera's test
- * pattern compresses to ~0.5 Mbps, noise makes the encoder spend the ~2.5 Mbps it is
- * allowed (maintain-resolution keeps 720p; a keyframe every 2 s, like OBS at its default).
+ * gathering) whose video is a 1280x720 canvas of changing noise at 15 fps: a fake camera's
+ * test pattern compresses to ~0.5 Mbps, noise makes the encoder spend the ~2.5 Mbps it is
+ * allowed (maintain-resolution keeps 720p; a keyframe every 2 s). 15 fps: the same bitrate
+ * for half the publisher's CPU, which the 2-core machine needs for Janus and the viewers.
  */
 function publishNoise(page: Page, whipUrl: string, streamKey: string): Promise<{ status: number; location?: string; body?: string }> {
   return page.evaluate(
@@ -203,13 +204,13 @@ function publishNoise(page: Page, whipUrl: string, streamKey: string): Promise<{
         return img;
       });
       let n = 0;
-      const draw = setInterval(() => ctx.putImageData(frames[n++ % frames.length], (n % 7) * 3, (n % 5) * 3), 33);
+      const draw = setInterval(() => ctx.putImageData(frames[n++ % frames.length], (n % 7) * 3, (n % 5) * 3), 66);
       const audio = new AudioContext();
       const osc = audio.createOscillator();
       const dest = audio.createMediaStreamDestination();
       osc.connect(dest);
       osc.start();
-      const stream = new MediaStream([...canvas.captureStream(30).getVideoTracks(), ...dest.stream.getAudioTracks()]);
+      const stream = new MediaStream([...canvas.captureStream(15).getVideoTracks(), ...dest.stream.getAudioTracks()]);
       const pc = new RTCPeerConnection();
       const a = pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly', streams: [stream] });
       const v = pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', streams: [stream], sendEncodings: [{ maxBitrate: 2_500_000 }] });
@@ -300,21 +301,21 @@ describe('viewer storm', () => {
         const b = await sent();
         rate = { kbps: ((b.bytes - a.bytes) * 8) / (b.at - a.at), width: b.width };
       }
-      console.log(`[bench] stream: H.264 ${rate.width} px wide, ${(rate.kbps / 1000).toFixed(2)} Mbps video from the publisher`);
+      console.log(`[bench] stream: H.264 ${rate.width} px wide at 15 fps, ${(rate.kbps / 1000).toFixed(2)} Mbps video from the publisher`);
 
       const janusPid = stack.janus.pid!;
       const apiPid = api.pid!;
       const [apiSession] = await view.otherSessions();
-      const idle0 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), at: performance.now() };
+      const idle0 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), viewers: cpuSeconds(process.pid), at: performance.now() };
       await sleep(HOLD_MS);
-      const idle1 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), at: performance.now() };
+      const idle1 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), viewers: cpuSeconds(process.pid), at: performance.now() };
 
       // Offers first (ICE gathering is the client's own time), then the storm.
       for (let i = 0; i < VIEWERS; i += 25) {
         viewers.push(...(await Promise.all(Array.from({ length: Math.min(25, VIEWERS - i) }, (_, k) => preparePeer(i + k)))));
       }
       const whep = `${api.url}/whep/${slug}`;
-      const storm0 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), at: performance.now() };
+      const storm0 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), viewers: cpuSeconds(process.pid), at: performance.now() };
       const start = performance.now();
       await Promise.all(
         viewers.map(async (v) => {
@@ -332,11 +333,11 @@ describe('viewer storm', () => {
           }
         }),
       );
-      const storm1 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), at: performance.now() };
+      const storm1 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), viewers: cpuSeconds(process.pid), at: performance.now() };
       const joined = viewers.filter((v) => v.firstRtpMs !== undefined);
       const mountpointViewers = await view.mountpointViewers(channel.id);
       await sleep(HOLD_MS);
-      const held = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), at: performance.now() };
+      const held = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), viewers: cpuSeconds(process.pid), at: performance.now() };
       let stillReceiving = 0;
       for (const v of joined) {
         if (v.pc.connectionState === 'connected') stillReceiving++;
@@ -370,7 +371,8 @@ describe('viewer storm', () => {
       const count = (xs: (number | undefined)[]) => xs.reduce<Record<string, number>>((m, x) => ((m[String(x ?? 'none')] = (m[String(x ?? 'none')] ?? 0) + 1), m), {});
       const statuses = count(viewers.map((v) => v.status));
       const errors = [...new Set(viewers.filter((v) => v.error).map((v) => v.error))].slice(0, 3);
-      const per = (a: { janus: number; api: number; at: number }, b: { janus: number; api: number; at: number }, n: number) => ({
+      const per = (a: { janus: number; api: number; viewers: number; at: number }, b: { janus: number; api: number; viewers: number; at: number }, n: number) => ({
+        viewersPct: ((b.viewers - a.viewers) / ((b.at - a.at) / 1000)) * 100,
         janusPct: ((b.janus - a.janus) / ((b.at - a.at) / 1000)) * 100,
         apiPct: ((b.api - a.api) / ((b.at - a.at) / 1000)) * 100,
         janusMsPer: ((b.janus - a.janus) * 1000) / n,
@@ -380,6 +382,7 @@ describe('viewer storm', () => {
       // Join cost: the storm window's CPU beyond what the idle stream costs, per viewer.
       const stormS = (storm1.at - storm0.at) / 1000;
       const join = {
+        viewersPct: per(storm0, storm1, 1).viewersPct,
         janusMsPer: ((storm1.janus - storm0.janus - (idle.janusPct / 100) * stormS) * 1000) / Math.max(1, joined.length),
         apiMsPer: ((storm1.api - storm0.api - (idle.apiPct / 100) * stormS) * 1000) / Math.max(1, joined.length),
       };
@@ -390,9 +393,9 @@ describe('viewer storm', () => {
       console.log(`[bench]   POST -> ICE connected: ${fmt(joined.map((v) => v.iceMs!))}`);
       console.log(`[bench]   POST -> DTLS connected: ${fmt(joined.map((v) => v.dtlsMs!))}`);
       console.log(`[bench]   POST -> first video RTP packet: ${fmt(joined.map((v) => v.firstRtpMs!))} (stats polled every 20 ms)`);
-      console.log(`[bench]   joining: Janus ${join.janusMsPer.toFixed(1)} ms CPU per viewer, API ${join.apiMsPer.toFixed(1)} ms CPU per viewer (storm window ${stormS.toFixed(1)} s, idle subtracted)`);
+      console.log(`[bench]   storm window (${stormS.toFixed(1)} s: joins, plus streaming to those already joined; idle subtracted): Janus ${join.janusMsPer.toFixed(1)} ms CPU per viewer, API ${join.apiMsPer.toFixed(1)} ms CPU per viewer`);
       console.log(
-        `[bench]   watching (${stillReceiving} viewers, ${HOLD_MS / 1000} s): Janus ${steady.janusPct.toFixed(0)}% of a core (${((steady.janusPct - idle.janusPct) / n).toFixed(2)}% per viewer over the idle ${idle.janusPct.toFixed(1)}%), API ${steady.apiPct.toFixed(1)}% (${((steady.apiPct - idle.apiPct) / n).toFixed(3)}% per viewer over the idle ${idle.apiPct.toFixed(1)}%)`,
+        `[bench]   watching (${stillReceiving} viewers, ${HOLD_MS / 1000} s): Janus ${steady.janusPct.toFixed(0)}% of a core (${((steady.janusPct - idle.janusPct) / n).toFixed(2)}% per viewer over the idle ${idle.janusPct.toFixed(1)}%), API ${steady.apiPct.toFixed(1)}% (${((steady.apiPct - idle.apiPct) / n).toFixed(3)}% per viewer over the idle ${idle.apiPct.toFixed(1)}%); the Node viewers themselves ${steady.viewersPct.toFixed(0)}% (storm window ${join.viewersPct.toFixed(0)}%)`,
       );
       const rawOk = raw.filter((v) => v.firstRtpMs !== undefined);
       console.log(`[bench]   raw janode floor, same mountpoint, ${rawOk.length}/${RAW_VIEWERS} viewers one at a time while the storm watched: attach+watch ${fmt(rawOk.map((v) => v.answerMs!))}; ICE ${fmt(rawOk.map((v) => v.iceMs!))}; first video RTP ${fmt(rawOk.map((v) => v.firstRtpMs!))}`);

@@ -361,6 +361,7 @@ describe('viewer storm', () => {
         raw.push(v);
       }
 
+      const beforeDelete = { mountpoint: await view.mountpointViewers(channel.id), connected: joined.filter((v) => v.pc.connectionState === 'connected').length };
       // Every viewer leaves with a DELETE; Janus must hold nothing of theirs after.
       const deletes = await Promise.all(viewers.filter((v) => v.location).map((v) => del(v.location!, sourceAddress(v.i))));
       for (const v of viewers) v.pc.close();
@@ -400,6 +401,9 @@ describe('viewer storm', () => {
       const rawOk = raw.filter((v) => v.firstRtpMs !== undefined);
       console.log(`[bench]   raw janode floor, same mountpoint, ${rawOk.length}/${RAW_VIEWERS} viewers one at a time while the storm watched: attach+watch ${fmt(rawOk.map((v) => v.answerMs!))}; ICE ${fmt(rawOk.map((v) => v.iceMs!))}; first video RTP ${fmt(rawOk.map((v) => v.firstRtpMs!))}`);
       console.log(`[bench]   after ${deletes.length} DELETEs (statuses ${JSON.stringify(count(deletes))}; 0 = no answer): ${handlesLeft} viewer handles left in Janus, ${viewersLeft} viewers on the mountpoint; load average ${load()} after`);
+      console.log(`[bench]   before the DELETEs: ${beforeDelete.mountpoint} viewers on the mountpoint, ${beforeDelete.connected} peers connected`);
+      const warnings = api.log.filter((l) => /WARN|ERROR/.test(l));
+      if (warnings.length > 0) console.log(`[bench]   API warnings (${warnings.length}, last 8):\n${warnings.slice(-8).join('\n')}`);
       await fetch(published.location!, { method: 'DELETE' });
     } finally {
       for (const v of viewers) v.pc.close();

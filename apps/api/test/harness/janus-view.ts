@@ -11,6 +11,7 @@ export class JanusView {
   ) {}
 
   static async open(cfg: { janus: { wsUrl: string; apiSecret?: string; adminWsUrl: string; adminSecret?: string } }): Promise<JanusView> {
+    Janode.Logger.setLevel('none'); // "transaction not found" noise under load
     const conn = await Janode.connect({ address: { url: cfg.janus.wsUrl, apisecret: cfg.janus.apiSecret } });
     const admin = await Janode.connect({ is_admin: true, address: { url: cfg.janus.adminWsUrl, apisecret: cfg.janus.adminSecret } });
     const session = await conn.create(15);

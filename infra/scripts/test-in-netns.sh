@@ -13,18 +13,21 @@ cleanup() { bash "$here/postgres.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
 trap cleanup EXIT
 DATABASE_URL="$(ONAIR_PG_FSYNC=off bash "$here/postgres.sh" start "$pgdir" 5432)"
 export DATABASE_URL
+export ONAIR_TEST_PGDATA="$pgdir" # the chaos tests stop and start this Postgres (postgres.sh stop|start)
 npx --no-install prisma migrate deploy >/dev/null || onair_die "migrations failed"
 
 if [ "${1:-}" = --bench ]; then
-  # `npm run bench`: figures only, printed by the benchmark specs.
-  cd apps/api && exec npx --no-install jest --config jest.config.js --ci --selectProjects api-bench --forceExit
+  # `npm run bench [-- <jest args>]`: figures only, printed by the benchmark specs.
+  shift
+  # Jest args first: after --selectProjects every word would be taken for a project name.
+  cd apps/api && exec npx --no-install jest --config jest.config.js "$@" --ci --forceExit --selectProjects api-bench
 fi
 
 if [ "${1:-}" = --only ]; then
   # `npm test -- --only <jest args>`: a part of the API's tests while working on it, e.g.
   # `npm test -- --only test/conformance.e2e-spec.ts -t W12` (not what CI runs).
   shift
-  cd apps/api && exec npx --no-install jest --config jest.config.js --ci --forceExit --selectProjects api api-e2e -- "$@"
+  cd apps/api && exec npx --no-install jest --config jest.config.js "$@" --ci --forceExit --selectProjects api api-e2e
 fi
 
 out="$root/test-output"

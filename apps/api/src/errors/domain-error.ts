@@ -19,7 +19,8 @@ export type DomainErrorCode =
   | 'precondition-required' // a PATCH without If-Match (RFC 9725 §4.3.1, RFC 6585 §3)
   | 'rate-limited' // too many requests from one client address
   | 'over-capacity' // the server holds as many streams/sessions as it is set to (all clients together)
-  | 'media-unavailable'; // the media server is down or not answering
+  | 'media-unavailable' // the media server is down or not answering
+  | 'database-unavailable'; // Postgres is down or not answering (live media keeps flowing)
 
 export class DomainError extends Error {
   constructor(

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { SdpError } from '@onair/protocol';
 import type { Response } from 'express';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
+import { databaseUnavailable } from '../database/database-errors';
 import { MediaNegotiationError, MediaNotFoundError, MediaServerUnavailableError } from '../media/media-server';
 
 /** The one mapping from onair's errors to HTTP (RFC 9457 problem details). */
@@ -22,6 +23,7 @@ const STATUS: Record<DomainErrorCode, { status: number; title: string }> = {
   'rate-limited': { status: 429, title: 'Too many requests' },
   'over-capacity': { status: 503, title: 'Server busy' },
   'media-unavailable': { status: 503, title: 'Media server unavailable' },
+  'database-unavailable': { status: 503, title: 'Database unavailable' },
 };
 
 export interface Problem {
@@ -47,6 +49,8 @@ export function toProblem(err: unknown): Problem {
   if (err instanceof MediaServerUnavailableError) {
     return { status: 503, title: 'Media server unavailable', detail: err.message, code: 'media-unavailable', retryAfter: 5 };
   }
+  const dbDown = databaseUnavailable(err);
+  if (dbDown) return toProblem(dbDown);
   // body-parser errors carry `type` and `status`.
   const bodyErr = err as { type?: string; status?: number; limit?: number };
   if (bodyErr?.type === 'entity.too.large') {

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { isDatabaseUnreachable } from '../database/database-errors';
 import { PrismaService } from '../database/prisma.service';
 import { BroadcastEndReason, Prisma } from '../generated/prisma/client';
 
@@ -30,12 +31,42 @@ export interface OpenBroadcast {
   startedAt: Date;
 }
 
+interface PendingEnd {
+  id: string;
+  reason: EndReason;
+  peakViewers: number;
+  endedAt: Date;
+}
+
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5000;
+
 @Injectable()
-export class BroadcastRepository {
+export class BroadcastRepository implements OnApplicationShutdown {
+  private readonly log = new Logger('Broadcasts');
+  /**
+   * Ends that could not be written because Postgres was unreachable, by broadcast id. A
+   * broadcast that ends during an outage must still be recorded as ended (with its real end
+   * time) once Postgres is back, or its channel stays "live" and a new broadcast on it is
+   * refused by the one-open-broadcast-per-channel index. Retried with backoff until written.
+   */
+  private readonly pendingEnds = new Map<string, PendingEnd>();
+  private retryTimer?: NodeJS.Timeout;
+  private retryDelayMs = RETRY_FIRST_MS;
+  private flushing?: Promise<void>;
+
   constructor(private readonly prisma: PrismaService) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    // Last chance; what is still pending is ended by the next start-up (endAllOnNode).
+    await this.flushPendingEnds().catch(() => undefined);
+  }
 
   /** Opens a broadcast; null when the channel already has an open one (on any replica). */
   async open(input: { channelId: string; streamKeyId: string; mediaNode: string; userAgent?: string }): Promise<OpenBroadcast | null> {
+    // An end still waiting from an outage would hold the channel's open row: write it first.
+    await this.flushPendingEnds();
     try {
       const row = await this.prisma.broadcast.create({ data: { ...input, userAgent: input.userAgent?.slice(0, 300) } });
       return { id: row.id, channelId: row.channelId, startedAt: row.startedAt };
@@ -50,11 +81,60 @@ export class BroadcastRepository {
     await this.prisma.broadcast.update({ where: { id }, data: { videoCodec: codecs.video, audioCodec: codecs.audio } });
   }
 
+  /**
+   * Records a broadcast's end. Never fails because Postgres is unreachable: the end is kept
+   * and written once it answers again (see pendingEnds); other errors propagate.
+   */
   async end(id: string, reason: EndReason, peakViewers: number): Promise<void> {
+    const pending: PendingEnd = { id, reason, peakViewers, endedAt: new Date() };
+    try {
+      await this.writeEnd(pending);
+    } catch (err) {
+      if (!isDatabaseUnreachable(err)) throw err;
+      this.pendingEnds.set(id, pending);
+      this.log.warn(`Postgres is unreachable: broadcast ${id} will be recorded as ended once it answers again`);
+      this.scheduleRetry();
+    }
+  }
+
+  private async writeEnd(e: PendingEnd): Promise<void> {
     await this.prisma.broadcast.updateMany({
-      where: { id, endedAt: null },
-      data: { endedAt: new Date(), endReason: END_REASON[reason], peakViewers },
+      where: { id: e.id, endedAt: null },
+      data: { endedAt: e.endedAt, endReason: END_REASON[e.reason], peakViewers: e.peakViewers },
     });
+  }
+
+  /** Writes every pending end; rejects (and keeps the rest) on the first failure. One flush at a time. */
+  private flushPendingEnds(): Promise<void> {
+    if (this.pendingEnds.size === 0) return Promise.resolve();
+    this.flushing ??= (async () => {
+      try {
+        for (const e of [...this.pendingEnds.values()]) {
+          await this.writeEnd(e);
+          this.pendingEnds.delete(e.id);
+          this.log.log(`broadcast ${e.id} recorded as ended (${e.reason}, at ${e.endedAt.toISOString()})`);
+        }
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.flushPendingEnds().then(
+        () => (this.retryDelayMs = RETRY_FIRST_MS),
+        (err) => {
+          if (!isDatabaseUnreachable(err)) this.log.error(`recording ended broadcasts failed: ${(err as Error).message}`);
+          this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+          this.scheduleRetry();
+        },
+      );
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
   }
 
   /** Ends every broadcast still open on a media node (its media died with a restart). */
@@ -71,7 +151,8 @@ export class BroadcastRepository {
       where: { endedAt: null, ...(channelIds ? { channelId: { in: channelIds } } : {}) },
       orderBy: { startedAt: 'desc' },
     });
-    return rows.map((r) => ({ id: r.id, channelId: r.channelId, startedAt: r.startedAt }));
+    // A broadcast whose end is still waiting to be written has ended.
+    return rows.filter((r) => !this.pendingEnds.has(r.id)).map((r) => ({ id: r.id, channelId: r.channelId, startedAt: r.startedAt }));
   }
 
   /** A channel's broadcasts, newest first (the open one included). */

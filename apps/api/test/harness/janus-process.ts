@@ -51,6 +51,20 @@ export class JanusProcess {
     return lines.filter((l) => keep.test(l)).slice(-n);
   }
 
+  /** Janus's process id while it runs (CPU figures in the benchmark). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Kills Janus with SIGKILL (a crash: no clean-up, no goodbye to its clients) and waits for it to exit. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (child && child.exitCode === null) {

@@ -16,6 +16,8 @@ import { JanusProcess } from './janus-process';
 export class TestStack {
   readonly config: OnairConfig;
   readonly janus: JanusProcess;
+  /** The onair settings of this stack, as environment (also for an API in its own process: ApiProcess). */
+  readonly env: Record<string, string>;
   app?: INestApplication;
 
   /** `env` adds or overrides onair settings for this stack (TURN, limits, timeouts...). */
@@ -23,8 +25,7 @@ export class TestStack {
     if (process.env.ONAIR_IN_NETNS !== '1') {
       throw new Error('media tests must run inside onair\'s test network namespace: use `npm test`');
     }
-    this.config = loadConfig({
-      ...process.env,
+    this.env = {
       ONAIR_API_HOST: '127.0.0.1',
       ONAIR_API_PORT: String(apiPort),
       JANUS_WS_URL: `ws://127.0.0.1:${janusPort}`,
@@ -40,7 +41,8 @@ export class TestStack {
       // What the web app's gateway signs client addresses with (give a WebProcess the same).
       ONAIR_GATEWAY_SECRET: randomBytes(24).toString('hex'),
       ...env,
-    });
+    };
+    this.config = loadConfig({ ...process.env, ...this.env });
     this.janus = new JanusProcess(this.config);
   }
 

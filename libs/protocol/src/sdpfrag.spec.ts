@@ -204,6 +204,8 @@ describe('formatSdpFragment', () => {
     ['an ice-ufrag with a colon', { iceUfrag: 'a:b', media: [] }, 'iceUfrag "a:b" may only contain letters, digits, "+" and "/" (RFC 8839 §5.4)'],
     ['an ice-pwd with a line break', { icePwd: 'abc\r\nm=audio', media: [] }, /^icePwd .* may only contain/],
     ['an empty ice-ufrag', { iceUfrag: '', media: [] }, /^iceUfrag "" may only contain/],
+    // Found by sdpfrag.prop.spec.ts: written, but refused by parseSdpFragment (RFC 5888 §4).
+    ['one mid in two sections', { media: [{ mid: '0', candidates: [], endOfCandidates: false }, { mid: '0', candidates: [], endOfCandidates: true }] }, 'mid "0" appears in two sections (mids are unique, RFC 5888 §4)'],
   ])('throws TypeError for %s', (_name, frag, message) => {
     expect(() => formatSdpFragment(frag)).toThrow(TypeError);
     expect(() => formatSdpFragment(frag)).toThrow(message);

@@ -66,7 +66,8 @@ describe('Link headers under fuzzing', () => {
         } catch (err) {
           if (!(err instanceof SyntaxError)) throw err;
         }
-        expect(performance.now() - started).toBeLessThan(100);
+        // Bounded time (a regex blow-up takes seconds; the bound leaves room for a busy machine).
+  expect(performance.now() - started).toBeLessThan(1000);
       }),
       { numRuns: 1500 },
     );

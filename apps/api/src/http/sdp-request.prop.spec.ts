@@ -42,7 +42,8 @@ function onlyDomainError(read: () => unknown): void {
     if (!(err instanceof DomainError)) throw err;
     expect(err.message.length).toBeGreaterThan(10);
   }
-  expect(performance.now() - started).toBeLessThan(100);
+  // Bounded time (a regex blow-up takes seconds; the bound leaves room for a busy machine).
+  expect(performance.now() - started).toBeLessThan(1000);
 }
 
 describe('request readers under fuzzing', () => {

@@ -374,6 +374,26 @@ describe('parseSdp', () => {
     expect((error as SdpError).message).toMatch(message);
   });
 
+  // Found by the HTTP fuzz run (test/fuzz.e2e-spec.ts): Janus refused these with a 465 the
+  // API answered as a 500; they are malformed SDP, a 400 naming the line.
+  it.each([
+    ['a second o= line', [...SESSION.slice(0, 2), 'o=- 2 2 IN IP4 127.0.0.1', ...SESSION.slice(2)], /line 3 is a second o= line/],
+    ['an o= line with a garbled field', ['v=0', 'o=rtc 29634 0 IN IP4', ...SESSION.slice(2)], /line 2 is not a valid o= line/],
+    ['an o= line with a non-numeric session id', ['v=0', 'o=- x 1 IN IP4 127.0.0.1', ...SESSION.slice(2)], /line 2 is not a valid o= line/],
+    ['no o= line', SESSION.filter((l) => !l.startsWith('o=')), /lacks the o= line/],
+    ['no s= line', SESSION.filter((l) => !l.startsWith('s=')), /lacks the s= line/],
+    ['an s= line in a media section', [...SESSION, 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 's=-'], /is a second s= line/],
+    ['a t= line that is not two numbers', ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0\u00a00', ...SESSION.slice(4)], /line 4 is not a valid t= line/],
+    ['two c= lines in one section', [...SESSION, 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'c=IN IP4 0.0.0.0'], /is a second c= line at the same level/],
+    ['a c= line with one field', [...SESSION, 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=992168873'], /is not a valid c= line/],
+    ['an a= line without a name', [...SESSION, 'a='], /has no attribute name/],
+    ['an a= line starting with a colon', [...SESSION, 'a=:x'], /has no attribute name/],
+  ])('throws SdpError for %s (RFC 8866 §5 line grammar)', (_name, lines, message) => {
+    const body = crlf([...lines, ...(lines.some((l) => l.startsWith('m=')) ? [] : ['m=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=rtpmap:111 opus/48000/2', 'a=sendonly'])]);
+    expect(() => validateOffer(body, 'publisher')).toThrow(SdpError);
+    expect(() => validateOffer(body, 'publisher')).toThrow(message);
+  });
+
   it('shows a long offending line cut short and escaped', () => {
     const long = `x${'"'.repeat(100)}`;
     expect(() => parseSdp(sdp(long, ...audio('0', 'sendonly')))).toThrow(

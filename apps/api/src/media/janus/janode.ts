@@ -120,4 +120,6 @@ export const JANUS_ERR = {
   VIDEOROOM_INVALID_SDP: 437,
   STREAMING_NO_SUCH_MOUNTPOINT: 455,
   STREAMING_INVALID_SDP: 461,
+  /** Janus core JANUS_ERROR_JSEP_INVALID_SDP: its own SDP parser refused the offer. */
+  JSEP_INVALID_SDP: 465,
 } as const;

@@ -6,18 +6,21 @@
  * bodies for the studio and auth endpoints. Requests are raw HTTP/1.1 over a socket, so
  * nothing in a client library tidies them up first.
  *
- * The run must end with no 5xx (a 503 would need Retry-After and a media server that is
- * down, which it is not here), the API still answering /health, and Janus holding exactly
- * what it held before once the sessions the run made are deleted.
+ * The run must end with no 5xx (not even a 503 + Retry-After: the media server is up all
+ * along), the API still answering /health, and Janus holding exactly what it held before
+ * once the sessions the run made are deleted.
  *
  * The requests come from fast-check with a seed printed at the start: ONAIR_FUZZ_SEED=<seed>
  * replays the same requests (`npm test -- --only test/fuzz.e2e-spec.ts`).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { parseSdp } from '@onair/protocol';
 import { CHROMIUM_PLAYER_OFFER, mutated, OBS_OFFER, oddValue, WHIP_ICE_RESTART_FRAGMENT, WHIP_TRICKLE_FRAGMENT } from '@onair/protocol/testing';
 import { withIceCredentials, withoutCandidates } from './harness/sdp';
+import { REPO_ROOT } from './harness/janus-process';
 import { TestStack } from './harness/stack';
 import { StudioClient } from './harness/studio-client';
 
@@ -93,6 +96,11 @@ function describeRequest(req: RawRequest): string {
   return [`${req.method} ${cut(req.path)}`, ...req.headers.map(([k, v]) => `  ${k}: ${cut(v)}`), req.body === undefined ? '' : `  body: ${cut(req.body)}`].join('\n');
 }
 
+/** Percent-encodes every byte but unreserved ones (encodeURIComponent throws on a lone surrogate). */
+function percentEncoded(value: string): string {
+  return [...Buffer.from(value, 'utf8')].map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+}
+
 /**
  * Requests a server rightly leaves unanswered: CONNECT (Node's HTTP server closes the
  * connection when nothing handles CONNECT; no onair code runs) and requests that promise more
@@ -155,6 +163,8 @@ const jsonValue = fc.oneof(
     .map((v) => JSON.stringify(v)),
   fc.constantFrom('{', '{"a":', '[', 'null', '"x"', '1e999', '{"a":1}garbage', '\u0000', '{"__proto__":{"admin":true}}', `[${'['.repeat(5000)}`, 'x'.repeat(20000)),
   fc.constantFrom('["active","inactive","viewercount","layers"]', '["nope"]', '[]', '{"encodingId":"1"}', '{"rid":"9"}', '{}'),
+  // NUL reaches Postgres (text columns refuse it) and Janus (its JSON parser drops the request).
+  fc.constantFrom('{"title":"a\\u0000b"}', '{"email":"nul\\u0000@example.org","password":"0123456789ab"}', '{"label":"\\u0000"}', '{"rid":"\\u0000"}', '{"displayName":"\\u0000","email":"n@example.org","password":"0123456789ab"}', '["active\\u0000"]'),
 );
 
 const bearer = fc.oneof(
@@ -190,7 +200,7 @@ function requests(t: Targets): fc.Arbitrary<RawRequest> {
   }));
   const anything = fc.tuple(
     fc.constantFrom(...METHODS),
-    fc.oneof(fc.constantFrom(...paths(t)), oddValue.map((v) => `/${encodeURIComponent(v)}`), fc.constantFrom(...paths(t)).map((p) => p.replace(/[a-z]/g, (c, i: number) => (i % 2 ? c.toUpperCase() : c)))),
+    fc.oneof(fc.constantFrom(...paths(t)), oddValue.map((v) => `/${percentEncoded(v)}`), fc.constantFrom(...paths(t)).map((p) => p.replace(/[a-z]/g, (c, i: number) => (i % 2 ? c.toUpperCase() : c)))),
     fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }),
     fc.option(bearer, { nil: undefined }),
     fc.option(fc.oneof(fc.constant(publisherOffer), fc.constant(playerOffer), jsonValue, fc.string({ unit: 'binary', maxLength: 200 })), { nil: undefined }),
@@ -271,7 +281,8 @@ async function fuzz(stack: TestStack, opts: { count: number; deadlineMs: number;
     while (next < list.length && Date.now() - started < opts.deadlineMs) {
       const req = list[next++]!;
       const waits = mayGoUnanswered(req);
-      const res = await send(port, req, waits ? 1500 : 5000);
+      // 15 s: above the API's own 5 s Janus timeout, so a slow answer is seen for what it is.
+      const res = await send(port, req, waits ? 1500 : 15000);
       result.sent += 1;
       if (res === undefined) {
         if (waits) result.statuses.set(0, (result.statuses.get(0) ?? 0) + 1);
@@ -279,24 +290,45 @@ async function fuzz(stack: TestStack, opts: { count: number; deadlineMs: number;
         continue;
       }
       result.statuses.set(res.status, (result.statuses.get(res.status) ?? 0) + 1);
-      if (res.status >= 500 && !(res.status === 503 && res.headers['retry-after'] !== undefined)) result.failures.push({ req, res, why: `status ${res.status}` });
+      // Janus is up the whole run, so even a 503 + Retry-After (media unavailable) is a fault.
+      if (res.status >= 500) result.failures.push({ req, res, why: `status ${res.status}${res.headers['retry-after'] ? ` (Retry-After ${res.headers['retry-after']})` : ''}` });
       // Sessions the run made are deleted at once (Janus must end up as it was).
       if (res.status === 201 && res.headers.location?.includes('/sessions/')) {
         const location = res.headers.location.replace(/^https?:\/\/[^/]+/, '');
         if (!location.includes('/events/')) {
-          const del = await send(port, { method: 'DELETE', path: location, headers: [] });
-          if (del === undefined || del.status >= 500) result.failures.push({ req: { method: 'DELETE', path: location, headers: [] }, res: del, why: 'cleanup DELETE failed' });
+          created.add(location);
+          const status = await deleteSession(location);
+          if (status >= 500) result.failures.push({ req: { method: 'DELETE', path: location, headers: [] }, why: `cleanup DELETE answered ${status}` });
+          if (status < 300 || status === 404) created.delete(location);
         }
       }
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
 
-  for (const session of created) await fetch(api(session), { method: 'DELETE' }).then((r) => r.text());
+  for (const session of created) {
+    const status = await deleteSession(session, 20);
+    if (status >= 300 && status !== 404) result.failures.push({ req: { method: 'DELETE', path: session, headers: [] }, why: `cleanup DELETE answered ${status}` });
+  }
   return result;
+
+  /** DELETEs a session; with `retries`, waits out 429s (the default limits count DELETEs too). */
+  async function deleteSession(path: string, retries = 0): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(api(path), { method: 'DELETE' });
+      await res.text();
+      if (res.status !== 429 || attempt >= retries) return res.status;
+      await new Promise((r) => setTimeout(r, Math.min(2000, 1000 * Number(res.headers.get('retry-after') ?? 1))));
+    }
+  }
 }
 
 function report(name: string, seed: number, r: RunResult): string {
+  if (r.failures.length > 0) {
+    // The whole failing requests, bodies and all, for a replay by hand.
+    mkdirSync(resolve(REPO_ROOT, 'test-output'), { recursive: true });
+    writeFileSync(resolve(REPO_ROOT, 'test-output', `fuzz-failures-${seed}.json`), JSON.stringify(r.failures, null, 2));
+  }
   const statuses = [...r.statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ');
   // Status 0: left unanswered as it should be (see mayGoUnanswered).
   const lines = [`fuzz ${name}: seed ${seed} (replay: ONAIR_FUZZ_SEED=${seed}), ${r.sent} requests, statuses ${statuses}`];

@@ -325,6 +325,8 @@ describe('parseSdp', () => {
     ['an upper-case type letter', sdp('A=mid:0', ...audio('0', 'sendonly')), /^SDP line 8 is not of the form/],
     ['a lone CR inside a line', `v=0\r\ns=-\rt=0 0\r\n${crlf(audio('0', 'sendonly'))}`, /^SDP line 2 contains a carriage return/],
     ['CR-only line ends', 'v=0\rs=-\r', /^SDP line 1 contains a carriage return/],
+    // Found by the HTTP fuzz run: Janus drops a request whose SDP holds a NUL, so the offer timed out there (a 503).
+    ['a NUL in an attribute', sdp('a=\0', ...audio('0', 'sendonly')), /^SDP line 8 contains a NUL character/],
     ['an m= line without proto', sdp('m=audio 9', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
     ['an m= line with a non-numeric port', sdp('m=audio nine RTP/AVP 0', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
     ['a port above 65535', sdp('m=audio 65536 RTP/AVP 0', 'a=mid:0'), /^SDP line 8 has port 65536, which is not a UDP port$/],

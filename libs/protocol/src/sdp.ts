@@ -155,6 +155,9 @@ function read(sdp: string, what: string): RawSdp {
         `${what} line ${line.no} contains a carriage return that is not followed by a line feed (lines must end with CRLF or LF)`,
       );
     }
+    // RFC 8866 §9: no field may hold NUL. Janus's JSON parser (jansson) drops a whole
+    // request whose strings contain one, so such an offer would only time out there.
+    if (line.text.includes('\0')) throw new SdpError(`${what} line ${line.no} contains a NUL character: ${quoteLine(line.text)}`);
     if (!/^[a-z]=/.test(line.text)) {
       throw new SdpError(`${what} line ${line.no} is not of the form <letter>=<value>: ${quoteLine(line.text)}`);
     }

@@ -71,6 +71,8 @@ export function parseSdpFragment(body: string): SdpFragment {
         `SDP fragment line ${line.no} contains a carriage return that is not followed by a line feed (lines must end with CRLF or LF)`,
       );
     }
+    // RFC 8866 §9: no field may hold NUL (and Janus drops a request with one in a candidate).
+    if (line.text.includes('\0')) throw new SdpError(`SDP fragment line ${line.no} contains a NUL character: ${quoteLine(line.text)}`);
     if (line.text.startsWith('m=')) {
       if (!M_LINE.test(line.text)) {
         throw new SdpError(

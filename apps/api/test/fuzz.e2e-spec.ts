@@ -152,6 +152,19 @@ function paths(t: Targets): string[] {
   ];
 }
 
+/** JSON strings holding NUL: Postgres text columns refuse it, Janus's JSON parser drops the request. */
+const NUL_BODIES = [
+  '{"title":"a\\u0000b"}',
+  '{"email":"nul\\u0000@example.org","password":"0123456789ab"}',
+  '{"email":"nul@example.org","password":"0123456789\\u0000"}',
+  '{"label":"\\u0000"}',
+  '{"rid":"\\u0000"}',
+  '{"encodingId":"\\u0000"}',
+  '{"displayName":"\\u0000","email":"n@example.org","password":"0123456789ab"}',
+  '{"currentPassword":"\\u0000","newPassword":"0123456789ab\\u0000"}',
+  '["active\\u0000"]',
+];
+
 const jsonValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
   fc
@@ -163,9 +176,21 @@ const jsonValue = fc.oneof(
     .map((v) => JSON.stringify(v)),
   fc.constantFrom('{', '{"a":', '[', 'null', '"x"', '1e999', '{"a":1}garbage', '\u0000', '{"__proto__":{"admin":true}}', `[${'['.repeat(5000)}`, 'x'.repeat(20000)),
   fc.constantFrom('["active","inactive","viewercount","layers"]', '["nope"]', '[]', '{"encodingId":"1"}', '{"rid":"9"}', '{}'),
-  // NUL reaches Postgres (text columns refuse it) and Janus (its JSON parser drops the request).
-  fc.constantFrom('{"title":"a\\u0000b"}', '{"email":"nul\\u0000@example.org","password":"0123456789ab"}', '{"label":"\\u0000"}', '{"rid":"\\u0000"}', '{"displayName":"\\u0000","email":"n@example.org","password":"0123456789ab"}', '["active\\u0000"]'),
+  fc.constantFrom(...NUL_BODIES),
 );
+
+
+/** Sent before the generated requests, every run: each JSON endpoint with each NUL body. */
+function corpus(t: Targets): RawRequest[] {
+  return JSON_PATHS(t).flatMap((path) =>
+    NUL_BODIES.map((body): RawRequest => ({ method: 'POST', path, headers: [['Content-Type', 'application/json'], ['X-Onair-Studio', '1'], ['Cookie', t.studioCookie]], body })),
+  );
+}
+
+const JSON_PATHS = (t: Targets) => [
+  '/auth/signup', '/auth/signin', '/auth/password', '/auth/users', '/studio/channels', `/studio/channels/${t.studioChannelId}/keys`,
+  `/studio/channels/${t.studioChannelId}/share-links`, `${t.whepSession}/events`, `${t.whepSession}/layer`,
+];
 
 const bearer = fc.oneof(
   fc.constantFrom('Bearer', 'Bearer ', 'bearer x', 'Basic Zm9vOmJhcg==', 'Bearer a b c', 'Bearer ====', 'Bearer %00', `Bearer ${'k'.repeat(8000)}`, 'Bearer \u00e9'),
@@ -272,8 +297,7 @@ async function fuzz(stack: TestStack, opts: { count: number; deadlineMs: number;
 
   // The run's own live sessions stay up (a DELETE of them is a conformance test's job), so
   // the fuzzed offers and PATCHes keep reaching Janus.
-  const list = fc
-    .sample(requests(targets), { seed: opts.seed, numRuns: opts.count })
+  const list = [...corpus(targets), ...fc.sample(requests(targets), { seed: opts.seed, numRuns: opts.count - corpus(targets).length })]
     .map((req) => (req.method.toUpperCase() === 'DELETE' && [whipSession, whepSession].includes(req.path) ? { ...req, method: 'GET' } : req));
   const started = Date.now();
   let next = 0;

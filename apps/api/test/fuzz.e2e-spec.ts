@@ -298,7 +298,7 @@ async function fuzz(stack: TestStack, opts: { count: number; deadlineMs: number;
   // The run's own live sessions stay up (a DELETE of them is a conformance test's job), so
   // the fuzzed offers and PATCHes keep reaching Janus.
   const list = [...corpus(targets), ...fc.sample(requests(targets), { seed: opts.seed, numRuns: opts.count - corpus(targets).length })]
-    .map((req) => (req.method.toUpperCase() === 'DELETE' && [whipSession, whepSession].includes(req.path) ? { ...req, method: 'GET' } : req));
+    .map((req) => (req.method.toUpperCase() === 'DELETE' && [whipSession, whepSession].includes(req.path.replace(/\/+$/, '')) ? { ...req, method: 'GET' } : req));
   const started = Date.now();
   let next = 0;
   const worker = async (): Promise<void> => {

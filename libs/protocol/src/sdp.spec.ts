@@ -329,6 +329,10 @@ describe('parseSdp', () => {
     ['a NUL in an attribute', sdp('a=\0', ...audio('0', 'sendonly')), /^SDP line 8 contains a NUL character/],
     ['an m= line without proto', sdp('m=audio 9', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
     ['an m= line with a non-numeric port', sdp('m=audio nine RTP/AVP 0', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
+    // Found by the HTTP fuzz run: Janus never answered a publish with this proto (a 503 after 5 s).
+    ['an m= line whose proto is not made of tokens', sdp('m=audio 9 UDP/TLS/\u{5d383}TP/SAVPF 111', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
+    ['an m= line whose media is not a token', sdp('m=aud\u00e9o 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
+    ['an m= line with an empty proto part', sdp('m=audio 9 UDP//SAVPF 111', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
     ['a port above 65535', sdp('m=audio 65536 RTP/AVP 0', 'a=mid:0'), /^SDP line 8 has port 65536, which is not a UDP port$/],
     ['an audio section without a=mid', sdp('m=audio 9 UDP/TLS/RTP/SAVPF 111', ...OPUS), /^SDP m=audio line \(the 1st m= line\) has no a=mid$/],
     [

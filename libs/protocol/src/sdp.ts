@@ -128,10 +128,11 @@ interface RawSdp {
   sections: RawSection[];
 }
 
-// m=<media> <port>[/<number of ports>] <proto> <fmt> ... (RFC 8866 §5.14).
-// Fields are separated by exactly one space, so the line can be rebuilt
-// from its parts.
-const M_LINE = /^m=([^\s]+) ((\d+)(?:\/\d+)?) ([^\s]+)((?: [^\s]+)*) *$/;
+// m=<media> <port>[/<number of ports>] <proto> <fmt> ... (RFC 8866 §5.14), where
+// media and fmt are tokens and proto is token *("/" token) (§9): ASCII only. Fields
+// are separated by exactly one space, so the line can be rebuilt from its parts.
+const TOKEN = "[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]+";
+const M_LINE = new RegExp(`^m=(${TOKEN}) ((\\d+)(?:/\\d+)?) (${TOKEN}(?:/${TOKEN})*)((?: ${TOKEN})*) *$`);
 
 /**
  * Splits an SDP into session-level attributes and m= sections, checking only

@@ -138,11 +138,10 @@ const CONTENT_TYPES = [
 ];
 
 function paths(t: Targets): string[] {
-  const s = (url: string) => url;
   return [
     '/whip', '/WHIP', '/Whip/', '/whip/', '//whip', '/whip/.', '/whip/..', '/whip/../health', '/%77hip', '/whip%2F', '/whip?x=1',
     `/whep/${t.liveSlug}`, `/WHEP/${t.liveSlug.toUpperCase()}`, `/whep/${t.liveSlug}/`, `/whep/${encodeURIComponent(t.liveSlug)}%00`, '/whep/..%2Fhealth', '/whep/%2e%2e/whip',
-    s(t.whipSession), s(t.whepSession), `${t.whipSession}/`, t.whipSession.toUpperCase(), `${t.whepSession}/events`, `${t.whepSession}/layer`, `${t.whepSession}/events/x`,
+    t.whipSession, t.whepSession, `${t.whipSession}/`, t.whipSession.toUpperCase(), `${t.whepSession}/events`, `${t.whepSession}/layer`, `${t.whepSession}/events/x`,
     '/whip/sessions/00000000-0000-0000-0000-000000000000', '/whip/sessions/%ZZ', '/whep/sessions/..', '/whip/sessions/' + 'a'.repeat(5000),
     '/channels', `/channels/${t.liveSlug}`, `/channels/${t.liveSlug}/events`, `/channels/${t.liveSlug}/thumbnail`, '/channels/%00', '/channels/' + '%41'.repeat(300),
     '/auth/signup', '/auth/signin', '/auth/signout', '/auth/me', '/auth/password', '/auth/users', '/AUTH/SIGNIN', '/auth/signin/',

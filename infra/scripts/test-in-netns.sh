@@ -8,12 +8,18 @@ cd "$root"
 [ "${ONAIR_IN_NETNS:-}" = 1 ] || onair_die "run this through netns-run.sh"
 
 # A throw-away Postgres for this run (fsync off: test data need not survive a crash).
-pgdir="$(mktemp -d "${TMPDIR:-/tmp}/onair-test-pg.XXXXXX")"
-cleanup() { bash "$here/postgres.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
+# It goes through the same script as `npm run up`, password and all: the cluster in
+# $pgroot/postgres, its generated password in $pgroot/secrets.env (mode 600).
+pgroot="$(mktemp -d "${TMPDIR:-/tmp}/onair-test-pg.XXXXXX")"
+chmod 755 "$pgroot" # the 'postgres' user must reach the cluster inside
+pgdir="$pgroot/postgres"
+cleanup() { bash "$here/postgres.sh" stop "$pgdir" || true; rm -rf "$pgroot"; }
 trap cleanup EXIT
 DATABASE_URL="$(ONAIR_PG_FSYNC=off bash "$here/postgres.sh" start "$pgdir" 5432)"
-export DATABASE_URL
-export ONAIR_TEST_PGDATA="$pgdir" # the chaos tests stop and start this Postgres (postgres.sh stop|start)
+# The end-to-end specs check that the cluster refuses connections without the password.
+ONAIR_TEST_PG_DIR="$pgdir"
+ONAIR_TEST_PGDATA="$pgdir" # the chaos tests stop and start this Postgres (postgres.sh stop|start)
+export DATABASE_URL ONAIR_TEST_PG_DIR ONAIR_TEST_PGDATA
 npx --no-install prisma migrate deploy >/dev/null || onair_die "migrations failed"
 
 if [ "${1:-}" = --bench ]; then

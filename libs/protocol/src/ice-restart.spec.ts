@@ -85,7 +85,13 @@ describe('answerFragment', () => {
   it.each([
     ['no credentials', crlf(['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0']), /no ICE credentials/],
     ['no mid', crlf(['v=0', 'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuv', 'm=audio 9 UDP/TLS/RTP/SAVPF 111']), /no m= section with a mid/],
+    // Found by ice-restart.prop.spec.ts: these gave a fragment formatSdpFragment then refused.
+    ['a malformed candidate', crlf(['v=0', 'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuv', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=candidate: 1 udp 0 192.0.2.1 9 typ host']), /line 6 is not a valid candidate/],
+    ['a ufrag outside ice-chars', crlf(['v=0', 'a=ice-ufrag:ab:cd', 'a=ice-pwd:abcdefghijklmnopqrstuv', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0']), /a=ice-ufrag must be made of/],
+    ['a pwd outside ice-chars', crlf(['v=0', 'a=ice-ufrag:abcd', 'a=ice-pwd:abc def', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0']), /a=ice-pwd must be made of/],
+    ['a mid that is not a token', crlf(['v=0', 'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuv', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:a"b']), /a=mid must be an SDP token/],
   ])('refuses an answer with %s', (_name, sdp, message) => {
+    expect(() => answerFragment(sdp)).toThrow(SdpError);
     expect(() => answerFragment(sdp)).toThrow(message);
   });
 });

@@ -8,7 +8,7 @@
 // other way: from the media server's answer to the sdpfrag the 200 carries
 // (its new credentials and candidates).
 
-import { attribute, joinLines, Line, splitLines } from './lines';
+import { attribute, CANDIDATE, ICE_CHARS, joinLines, Line, quoteLine, SDP_TOKEN, splitLines } from './lines';
 import { SdpError } from './sdp';
 import { SdpFragment } from './sdpfrag';
 
@@ -77,7 +77,9 @@ export function offerWithNewIce(offerSdp: string, frag: SdpFragment): string {
  * credentials and candidates from `answerSdp`. With BUNDLE every section
  * shares one transport, so the candidates are given once, under the first
  * section's mid, closed with end-of-candidates (the answer is complete:
- * the server never trickles).
+ * the server never trickles). Throws SdpError when the answer lacks credentials or a mid,
+ * or carries a value the fragment could not be written with (formatSdpFragment's rules), so
+ * that whatever it returns can be sent.
  */
 export function answerFragment(answerSdp: string): SdpFragment {
   const lines = splitLines(answerSdp);
@@ -95,13 +97,22 @@ export function answerFragment(answerSdp: string): SdpFragment {
     if (!line.text.startsWith('a=')) continue;
     const attr = attribute(line);
     const value = attr.value?.trim();
-    if (attr.name === 'ice-ufrag') iceUfrag ??= value;
-    else if (attr.name === 'ice-pwd') icePwd ??= value;
-    else if (attr.name === 'mid' && inMedia) firstMid ??= value;
-    else if (attr.name === 'candidate' && inMedia) candidates.push(`candidate:${attr.value}`);
+    if (attr.name === 'ice-ufrag') iceUfrag ??= checked(value, ICE_CHARS, line, 'a=ice-ufrag must be made of letters, digits, "+" and "/" (RFC 8839 §5.4)');
+    else if (attr.name === 'ice-pwd') icePwd ??= checked(value, ICE_CHARS, line, 'a=ice-pwd must be made of letters, digits, "+" and "/" (RFC 8839 §5.4)');
+    else if (attr.name === 'mid' && inMedia) firstMid ??= checked(value, SDP_TOKEN, line, 'a=mid must be an SDP token (RFC 5888 §4)');
+    else if (attr.name === 'candidate' && inMedia) {
+      const candidate = `candidate:${(attr.value ?? '').trimEnd()}`;
+      if (!CANDIDATE.test(candidate)) throw new SdpError(`the answer's line ${line.no} is not a valid candidate (RFC 8839 §5.1): ${quoteLine(line.text)}`);
+      candidates.push(candidate);
+    }
   }
   if (!iceUfrag || !icePwd) throw new SdpError('the answer carries no ICE credentials');
   if (firstMid === undefined) throw new SdpError('the answer has no m= section with a mid');
   return { iceUfrag, icePwd, media: [{ mid: firstMid, candidates, endOfCandidates: true }] };
 }
 
+
+function checked(value: string | undefined, syntax: RegExp, line: Line, rule: string): string {
+  if (value === undefined || !syntax.test(value)) throw new SdpError(`the answer's line ${line.no}: ${rule}, got ${quoteLine(line.text)}`);
+  return value;
+}

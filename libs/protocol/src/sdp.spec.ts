@@ -325,8 +325,14 @@ describe('parseSdp', () => {
     ['an upper-case type letter', sdp('A=mid:0', ...audio('0', 'sendonly')), /^SDP line 8 is not of the form/],
     ['a lone CR inside a line', `v=0\r\ns=-\rt=0 0\r\n${crlf(audio('0', 'sendonly'))}`, /^SDP line 2 contains a carriage return/],
     ['CR-only line ends', 'v=0\rs=-\r', /^SDP line 1 contains a carriage return/],
+    // Found by the HTTP fuzz run: Janus drops a request whose SDP holds a NUL, so the offer timed out there (a 503).
+    ['a NUL in an attribute', sdp('a=\0', ...audio('0', 'sendonly')), /^SDP line 8 contains a NUL character/],
     ['an m= line without proto', sdp('m=audio 9', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
     ['an m= line with a non-numeric port', sdp('m=audio nine RTP/AVP 0', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
+    // Found by the HTTP fuzz run: Janus never answered a publish with this proto (a 503 after 5 s).
+    ['an m= line whose proto is not made of tokens', sdp('m=audio 9 UDP/TLS/\u{5d383}TP/SAVPF 111', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
+    ['an m= line whose media is not a token', sdp('m=aud\u00e9o 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
+    ['an m= line with an empty proto part', sdp('m=audio 9 UDP//SAVPF 111', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
     ['a port above 65535', sdp('m=audio 65536 RTP/AVP 0', 'a=mid:0'), /^SDP line 8 has port 65536, which is not a UDP port$/],
     ['an audio section without a=mid', sdp('m=audio 9 UDP/TLS/RTP/SAVPF 111', ...OPUS), /^SDP m=audio line \(the 1st m= line\) has no a=mid$/],
     [
@@ -372,6 +378,26 @@ describe('parseSdp', () => {
     expect(error).toBeInstanceOf(SdpError);
     expect((error as SdpError).name).toBe('SdpError');
     expect((error as SdpError).message).toMatch(message);
+  });
+
+  // Found by the HTTP fuzz run (test/fuzz.e2e-spec.ts): Janus refused these with a 465 the
+  // API answered as a 500; they are malformed SDP, a 400 naming the line.
+  it.each([
+    ['a second o= line', [...SESSION.slice(0, 2), 'o=- 2 2 IN IP4 127.0.0.1', ...SESSION.slice(2)], /line 3 is a second o= line/],
+    ['an o= line with a garbled field', ['v=0', 'o=rtc 29634 0 IN IP4', ...SESSION.slice(2)], /line 2 is not a valid o= line/],
+    ['an o= line with a non-numeric session id', ['v=0', 'o=- x 1 IN IP4 127.0.0.1', ...SESSION.slice(2)], /line 2 is not a valid o= line/],
+    ['no o= line', SESSION.filter((l) => !l.startsWith('o=')), /lacks the o= line/],
+    ['no s= line', SESSION.filter((l) => !l.startsWith('s=')), /lacks the s= line/],
+    ['an s= line in a media section', [...SESSION, 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 's=-'], /is a second s= line/],
+    ['a t= line that is not two numbers', ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0\u00a00', ...SESSION.slice(4)], /line 4 is not a valid t= line/],
+    ['two c= lines in one section', [...SESSION, 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'c=IN IP4 0.0.0.0'], /is a second c= line at the same level/],
+    ['a c= line with one field', [...SESSION, 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=992168873'], /is not a valid c= line/],
+    ['an a= line without a name', [...SESSION, 'a='], /has no attribute name/],
+    ['an a= line starting with a colon', [...SESSION, 'a=:x'], /has no attribute name/],
+  ])('throws SdpError for %s (RFC 8866 §5 line grammar)', (_name, lines, message) => {
+    const body = crlf([...lines, ...(lines.some((l) => l.startsWith('m=')) ? [] : ['m=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=rtpmap:111 opus/48000/2', 'a=sendonly'])]);
+    expect(() => validateOffer(body, 'publisher')).toThrow(SdpError);
+    expect(() => validateOffer(body, 'publisher')).toThrow(message);
   });
 
   it('shows a long offending line cut short and escaped', () => {

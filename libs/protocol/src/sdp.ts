@@ -128,10 +128,11 @@ interface RawSdp {
   sections: RawSection[];
 }
 
-// m=<media> <port>[/<number of ports>] <proto> <fmt> ... (RFC 8866 §5.14).
-// Fields are separated by exactly one space, so the line can be rebuilt
-// from its parts.
-const M_LINE = /^m=([^\s]+) ((\d+)(?:\/\d+)?) ([^\s]+)((?: [^\s]+)*) *$/;
+// m=<media> <port>[/<number of ports>] <proto> <fmt> ... (RFC 8866 §5.14), where
+// media and fmt are tokens and proto is token *("/" token) (§9): ASCII only. Fields
+// are separated by exactly one space, so the line can be rebuilt from its parts.
+const TOKEN = "[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]+";
+const M_LINE = new RegExp(`^m=(${TOKEN}) ((\\d+)(?:/\\d+)?) (${TOKEN}(?:/${TOKEN})*)((?: ${TOKEN})*) *$`);
 
 /**
  * Splits an SDP into session-level attributes and m= sections, checking only
@@ -155,6 +156,9 @@ function read(sdp: string, what: string): RawSdp {
         `${what} line ${line.no} contains a carriage return that is not followed by a line feed (lines must end with CRLF or LF)`,
       );
     }
+    // RFC 8866 §9: no field may hold NUL. Janus's JSON parser (jansson) drops a whole
+    // request whose strings contain one, so such an offer would only time out there.
+    if (line.text.includes('\0')) throw new SdpError(`${what} line ${line.no} contains a NUL character: ${quoteLine(line.text)}`);
     if (!/^[a-z]=/.test(line.text)) {
       throw new SdpError(`${what} line ${line.no} is not of the form <letter>=<value>: ${quoteLine(line.text)}`);
     }
@@ -185,7 +189,50 @@ function read(sdp: string, what: string): RawSdp {
     // Other line types (o=, s=, c=, b=, t=, ...) carry nothing this library needs.
   }
   if (sections.length === 0) throw new SdpError(`${what} has no m= lines`);
+  checkStructure(lines, what);
   return { lines, session, sections };
+}
+
+// The line grammars of RFC 8866 §5 that a media server's SDP parser enforces before
+// anything else (Janus answers a 465 "Invalid o= line" / "Multiple m-line c= lines" /
+// "Missing mandatory lines" for them): checked here so that such an offer is a 400 that
+// names the line, not a failure deep inside the media server.
+const O_LINE = /^o=\S+ \d+ \d+ \S+ \S+ \S+$/; // username sess-id sess-version nettype addrtype address
+const T_LINE = /^t=\d+ \d+$/; // start-time stop-time
+const C_LINE = /^c=\S+ \S+ \S+$/; // nettype addrtype connection-address
+
+function checkStructure(lines: readonly Line[], what: string): void {
+  let origin = 0;
+  let name = 0;
+  let inMedia = false;
+  let connection = false;
+  const fail = (line: Line, rule: string): never => {
+    throw new SdpError(`${what} line ${line.no} ${rule}: ${quoteLine(line.text)}`);
+  };
+  for (const line of lines) {
+    const { text } = line;
+    if (text.startsWith('m=')) {
+      inMedia = true;
+      connection = false;
+    } else if (text.startsWith('o=')) {
+      if (inMedia || ++origin > 1) fail(line, 'is a second o= line (a description has one, before the first m= line; RFC 8866 §5.2)');
+      if (!O_LINE.test(text)) fail(line, 'is not a valid o= line (expected "o=<username> <sess-id> <sess-version> IN IP4 <address>", RFC 8866 §5.2)');
+    } else if (text.startsWith('s=')) {
+      if (inMedia || ++name > 1) fail(line, 'is a second s= line (a description has one, before the first m= line; RFC 8866 §5.3)');
+    } else if (text.startsWith('t=')) {
+      if (!T_LINE.test(text)) fail(line, 'is not a valid t= line (expected "t=<start> <stop>", e.g. "t=0 0"; RFC 8866 §5.9)');
+    } else if (text.startsWith('c=')) {
+      if (connection) fail(line, 'is a second c= line at the same level (RFC 8866 §5.7)');
+      connection = true;
+      if (!C_LINE.test(text)) fail(line, 'is not a valid c= line (expected "c=IN IP4 <address>", RFC 8866 §5.7)');
+    } else if (text.startsWith('a=')) {
+      const colon = text.indexOf(':');
+      if (text.length === 2 || colon === 2) fail(line, 'has no attribute name (RFC 8866 §5.13)');
+    }
+  }
+  if (origin === 0 || name === 0) {
+    throw new SdpError(`${what} lacks ${origin === 0 ? 'the o= line' : 'the s= line'} (every description has v=, o= and s=, in that order; RFC 8866 §5)`);
+  }
 }
 
 function attrs(list: readonly Attribute[], name: string): Attribute[] {

@@ -132,6 +132,8 @@ describe('parseSdpFragment', () => {
     ['a c= line', crlf(['m=audio 9 RTP/AVP 0', 'c=IN IP4 0.0.0.0', 'a=mid:0']), /^SDP fragment line 2 is neither an a= nor an m= line/],
     ['JSON', '{"candidate":"candidate:1 1 udp 1 192.0.2.1 9 typ host"}', /^SDP fragment line 1 is neither/],
     ['a stray CR', 'a=ice-ufrag:8hhY\rm=audio 9 RTP/AVP 0\r\n', /^SDP fragment line 1 contains a carriage return/],
+    // Found by the HTTP fuzz run: a NUL inside a candidate reached Janus, which drops such a request.
+    ['a NUL in a candidate', 'm=audio 9 RTP/AVP 0\r\na=mid:0\r\na=candidate:1 1 udp 1 127.0.0.1 9 typ host\0\r\n', /^SDP fragment line 3 contains a NUL character/],
     ['an m= line without mid at the end', crlf(['m=audio 9 RTP/AVP 0', `a=${HOST}`]), 'SDP fragment m= line 1 has no a=mid (RFC 8840 identifies sections by mid)'],
     [
       'an m= line without mid before the next one',
@@ -204,6 +206,8 @@ describe('formatSdpFragment', () => {
     ['an ice-ufrag with a colon', { iceUfrag: 'a:b', media: [] }, 'iceUfrag "a:b" may only contain letters, digits, "+" and "/" (RFC 8839 §5.4)'],
     ['an ice-pwd with a line break', { icePwd: 'abc\r\nm=audio', media: [] }, /^icePwd .* may only contain/],
     ['an empty ice-ufrag', { iceUfrag: '', media: [] }, /^iceUfrag "" may only contain/],
+    // Found by sdpfrag.prop.spec.ts: written, but refused by parseSdpFragment (RFC 5888 §4).
+    ['one mid in two sections', { media: [{ mid: '0', candidates: [], endOfCandidates: false }, { mid: '0', candidates: [], endOfCandidates: true }] }, 'mid "0" appears in two sections (mids are unique, RFC 5888 §4)'],
   ])('throws TypeError for %s', (_name, frag, message) => {
     expect(() => formatSdpFragment(frag)).toThrow(TypeError);
     expect(() => formatSdpFragment(frag)).toThrow(message);

@@ -71,6 +71,8 @@ export function parseSdpFragment(body: string): SdpFragment {
         `SDP fragment line ${line.no} contains a carriage return that is not followed by a line feed (lines must end with CRLF or LF)`,
       );
     }
+    // RFC 8866 §9: no field may hold NUL (and Janus drops a request with one in a candidate).
+    if (line.text.includes('\0')) throw new SdpError(`SDP fragment line ${line.no} contains a NUL character: ${quoteLine(line.text)}`);
     if (line.text.startsWith('m=')) {
       if (!M_LINE.test(line.text)) {
         throw new SdpError(
@@ -151,10 +153,13 @@ export function formatSdpFragment(frag: SdpFragment): string {
   if (frag.iceUfrag !== undefined) lines.push(`a=ice-ufrag:${checkIce(frag.iceUfrag, 'iceUfrag')}`);
   if (frag.icePwd !== undefined) lines.push(`a=ice-pwd:${checkIce(frag.icePwd, 'icePwd')}`);
   if (frag.endOfCandidates === true) lines.push('a=end-of-candidates');
+  const mids = new Set<string>();
   for (const media of frag.media) {
     if (!SDP_TOKEN.test(media.mid)) {
       throw new TypeError(`mid ${JSON.stringify(media.mid)} is not an SDP token (RFC 5888 §4)`);
     }
+    if (mids.has(media.mid)) throw new TypeError(`mid ${JSON.stringify(media.mid)} appears in two sections (mids are unique, RFC 5888 §4)`);
+    mids.add(media.mid);
     lines.push('m=audio 9 RTP/AVP 0', `a=mid:${media.mid}`);
     for (const candidate of media.candidates) {
       // CANDIDATE's "." matches no line terminator, so this also refuses a

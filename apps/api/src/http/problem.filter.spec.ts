@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { json, text } from 'express';
 import { NotFoundException } from '@nestjs/common';
 import { SdpError } from '@onair/protocol';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
@@ -42,6 +44,23 @@ describe('toProblem: one mapping from onair errors to HTTP', () => {
     [new NotFoundException('Cannot GET /nope'), 404],
   ])('%s', (err, status) => {
     expect(toProblem(err).status).toBe(status);
+  });
+
+  // Found by the HTTP fuzz run (test/fuzz.e2e-spec.ts): the body parsers' other errors (a
+  // corrupt gzip body, an encoding or charset they can't read, a short body) were 500s.
+  it.each<[string, Record<string, string>, string, number]>([
+    ['a gzip body that is not gzip', { 'content-type': 'text/plain', 'content-encoding': 'gzip' }, 'hello', 400],
+    ['an unknown Content-Encoding', { 'content-type': 'text/plain', 'content-encoding': 'x-unknown' }, 'hello', 415],
+    ['a body shorter than its Content-Length', { 'content-type': 'text/plain', 'content-length': '10' }, 'hello', 400],
+    ['a JSON body in a charset the parser refuses', { 'content-type': 'application/json; charset=latin1' }, '{}', 415],
+  ])('the body parser refusing %s is a 4xx, not a 500', async (_name, headers, body, status) => {
+    const req = Object.assign(Readable.from([Buffer.from(body)]), { headers: { 'content-length': String(body.length), ...headers }, method: 'POST', url: '/' });
+    const parse = headers['content-type']!.startsWith('application/json') ? json() : text({ type: '*/*' });
+    const err = await new Promise<unknown>((resolve) => parse(req as never, {} as never, resolve));
+    expect(err).toBeInstanceOf(Error);
+    const problem = toProblem(err);
+    expect(problem.status).toBe(status);
+    expect(problem.detail).toMatch(/^the request body could not be read: /);
   });
 
   it('hides internals of unexpected errors', () => {

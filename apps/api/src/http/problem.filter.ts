@@ -59,6 +59,18 @@ export function toProblem(err: unknown): Problem {
   if (typeof bodyErr?.type === 'string' && bodyErr.type.startsWith('entity.') && bodyErr.status) {
     return { status: bodyErr.status, title: 'Bad request body', detail: (err as Error).message, code: 'bad-request' };
   }
+  // The body parsers' other refusals (http-errors with `expose`: a corrupt gzip body, an
+  // unknown Content-Encoding or charset, a body shorter than its Content-Length, an upload
+  // the client aborted) are the client's doing: their own 4xx, not a 500.
+  const httpErr = err as { status?: unknown; expose?: unknown };
+  if (err instanceof Error && httpErr.expose === true && typeof httpErr.status === 'number' && httpErr.status >= 400 && httpErr.status < 500) {
+    return {
+      status: httpErr.status,
+      title: 'Bad request body',
+      detail: `the request body could not be read: ${err.message}`,
+      code: httpErr.status === 415 ? 'unsupported-media-type' : 'bad-request',
+    };
+  }
   if (err instanceof HttpException) {
     const res = err.getResponse();
     const detail = typeof res === 'string' ? res : ((res as { message?: string | string[] }).message ?? err.message);

@@ -42,12 +42,37 @@ export function bearerToken(req: Request): string | undefined {
   return m[1];
 }
 
-/** A JSON request body (the WHEP extension requests), after the content-type check. */
-/** The parsed JSON body; with `optional`, a request without any body reads as `{}`. */
+/**
+ * A JSON request body (studio, accounts, the WHEP extensions) after the content-type check;
+ * with `optional`, a request without any body reads as `{}`.
+ */
 export function readJsonBody(req: Request, what: string, opts: { optional?: boolean } = {}): unknown {
   if (opts.optional && !req.headers['content-type'] && (req.headers['content-length'] ?? '0') === '0') return {};
   if (mediaType(req) !== 'application/json') {
     throw new DomainError('unsupported-media-type', `send the ${what} as "Content-Type: application/json"`);
   }
-  return req.body as unknown;
+  const body = req.body as unknown;
+  // Postgres text refuses U+0000 (the insert fails) and so does Janus's JSON parser: no field
+  // onair takes can hold it, so refuse it here, once, instead of failing deep inside.
+  if (holdsNul(body)) throw new DomainError('bad-request', `the ${what} holds a NUL character (U+0000), which no field accepts`);
+  return body;
+}
+
+/** Whether a parsed JSON value has U+0000 in any string or key (bodies are capped at 16 KiB). */
+function holdsNul(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return true;
+    } else if (Array.isArray(v)) {
+      pending.push(...v);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (k.includes('\0')) return true;
+        pending.push(child);
+      }
+    }
+  }
+  return false;
 }

@@ -309,3 +309,4 @@ export const WHIP_ICE_RESTART_FRAGMENT = crlf([
   'a=ice-ufrag:ysXw',
   'a=ice-pwd:vw5LmwG4y/e6dPP/zAP9Gp5k',
 ]);
+export { mutated, oddValue, sdpishLine } from './mutations';

@@ -122,4 +122,6 @@ export const JANUS_ERR = {
   /** Also "A stream with the provided ID already exists". */
   STREAMING_CANT_CREATE: 456,
   STREAMING_INVALID_SDP: 461,
+  /** Janus core JANUS_ERROR_JSEP_INVALID_SDP: its own SDP parser refused the offer. */
+  JSEP_INVALID_SDP: 465,
 } as const;

@@ -921,6 +921,7 @@ function translateError(err: unknown, what: string): Error {
   switch (code) {
     case JANUS_ERR.VIDEOROOM_INVALID_SDP:
     case JANUS_ERR.STREAMING_INVALID_SDP:
+    case JANUS_ERR.JSEP_INVALID_SDP:
       return new MediaNegotiationError(`Janus could not ${what} with this SDP: ${msg}`);
     case JANUS_ERR.STREAMING_NO_SUCH_MOUNTPOINT:
     case JANUS_ERR.VIDEOROOM_NO_SUCH_ROOM:

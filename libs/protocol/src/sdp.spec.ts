@@ -333,6 +333,9 @@ describe('parseSdp', () => {
     ['an m= line whose proto is not made of tokens', sdp('m=audio 9 UDP/TLS/\u{5d383}TP/SAVPF 111', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
     ['an m= line whose media is not a token', sdp('m=aud\u00e9o 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
     ['an m= line with an empty proto part', sdp('m=audio 9 UDP//SAVPF 111', 'a=mid:0'), /^SDP line 8 is not a valid m= line/],
+    // Found by the HTTP fuzz run: Janus never answered a publish whose video section had a non-RTP proto.
+    ['a video section whose transport is not RTP', sdp(...audio('0', 'sendonly'), 'm=video 9 1165455263 96', 'a=mid:1', 'a=rtpmap:96 H264/90000'), /^SDP m=video section \(mid 1\) uses the transport "1165455263", which is not RTP/],
+    ['an audio section over SCTP', sdp('m=audio 9 UDP/DTLS/SCTP 111', 'a=mid:0'), /uses the transport "UDP\/DTLS\/SCTP", which is not RTP/],
     ['a port above 65535', sdp('m=audio 65536 RTP/AVP 0', 'a=mid:0'), /^SDP line 8 has port 65536, which is not a UDP port$/],
     ['an audio section without a=mid', sdp('m=audio 9 UDP/TLS/RTP/SAVPF 111', ...OPUS), /^SDP m=audio line \(the 1st m= line\) has no a=mid$/],
     [

@@ -61,6 +61,12 @@ export interface SdpSummary {
   hasCandidates: boolean;
 }
 
+// The RTP transports an audio or video m= section may name (RFC 9429 §5.8). Janus never
+// answered a publisher whose video section named another (the request timed out).
+const RTP_PROTOS: ReadonlySet<string> = new Set([
+  'UDP/TLS/RTP/SAVPF', 'UDP/TLS/RTP/SAVP', 'TCP/DTLS/RTP/SAVPF', 'TCP/DTLS/RTP/SAVP', 'RTP/SAVPF', 'RTP/SAVP', 'RTP/AVPF', 'RTP/AVP',
+]);
+
 const DIRECTIONS: ReadonlySet<string> = new Set<Direction>(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
 
 // Payload formats that ride along with a media codec rather than being one:
@@ -118,6 +124,7 @@ interface RawSection {
   port: number;
   /** The m= line up to and including the proto field, verbatim. */
   head: string;
+  proto: string;
   fmts: string[];
   attrs: Attribute[];
 }
@@ -177,6 +184,7 @@ function read(sdp: string, what: string): RawSdp {
         media: m[1]!,
         port,
         head: `m=${m[1]} ${m[2]} ${m[4]}`,
+        proto: m[4]!,
         fmts: (m[5] ?? '').split(' ').filter((f) => f !== ''),
         attrs: [],
       });
@@ -304,6 +312,11 @@ function parse(sdp: string, what: string): ParsedSdp {
     if (!isAv || mid === undefined) continue;
     const kind = section.media as MediaKind;
     const name = describe(kind, mid);
+    if (!RTP_PROTOS.has(section.proto)) {
+      throw new SdpError(
+        `${what} ${name} uses the transport "${section.proto}", which is not RTP (WebRTC media is "UDP/TLS/RTP/SAVPF"; RFC 9429 §5.8 lists the others)`,
+      );
+    }
 
     const directions = section.attrs.filter((a) => DIRECTIONS.has(a.name) && a.value === undefined);
     if (directions.length > 1) {

@@ -165,6 +165,23 @@ export function h264SpsDimensions(sps: Buffer): { width: number; height: number;
   }
 }
 
+/**
+ * The RFC 6184 §8.1 profile-level-id of an H.264 sequence parameter set NAL unit: its first
+ * three bytes after the NAL header (profile_idc, the constraint_set flags with the two
+ * reserved bits, level_idc) in lower-case hex, e.g. "64001f" for High 3.1. The fmtp
+ * parameter is defined as exactly these bytes, so no table is needed; level 1b, which
+ * Baseline/Main signal as level_idc 11 with constraint_set3_flag, comes through as is.
+ * Null for anything that is not an SPS long enough to hold them.
+ */
+export function h264ProfileLevelId(sps: Buffer): string | null {
+  if (sps.length < 4 || (sps[0] & 0x1f) !== 7) return null;
+  // An emulation-prevention byte can't fall in these bytes in a valid SPS (profile_idc and
+  // level_idc are never 0), but reading the RBSP costs nothing and is what the spec says.
+  const head = rbsp(sps.subarray(1, 8)).subarray(0, 3);
+  if (head.length < 3 || head[0] === 0) return null;
+  return head.toString('hex');
+}
+
 /** VP8 (RFC 7741): whether the packet starts a keyframe, and its size when it does. */
 export function vp8Keyframe(payload: Buffer): { keyframe: boolean; width?: number; height?: number } {
   if (payload.length < 1) return { keyframe: false };
@@ -229,6 +246,7 @@ export class VideoProbe {
   private auComplete = true;
   private lastSeq?: number;
   private keyframeAu?: Buffer;
+  private profileLevel?: string;
 
   constructor(readonly codec: ProbeCodec) {}
 
@@ -262,6 +280,14 @@ export class VideoProbe {
       ...(intervals.length > 0 ? { keyframeIntervalS: Math.round(intervals.reduce((a, b) => a + b, 0) / intervals.length / 100) / 10 } : {}),
       idleMs: nowMs - this.lastAt,
     };
+  }
+
+  /**
+   * The profile-level-id (RFC 6184 §8.1) of the latest H.264 SPS in the stream: what the
+   * encoder really produces, whatever its SDP offer said.
+   */
+  profileLevelId(): string | undefined {
+    return this.profileLevel;
   }
 
   /** The last H.264 keyframe as Annex B (SPS, PPS, IDR with start codes), if any. */
@@ -312,6 +338,8 @@ export class VideoProbe {
 
   private addNal(nal: Buffer): void {
     if ((nal[0] & 0x1f) === 5) this.auHasIdr = true;
+    // Read from any complete SPS, not only a keyframe's: it is the same wherever it comes.
+    if ((nal[0] & 0x1f) === 7) this.profileLevel = h264ProfileLevelId(nal) ?? this.profileLevel;
     this.auBytes += nal.length;
     if (this.auBytes <= MAX_KEYFRAME_BYTES) this.auNals.push(Buffer.from(nal));
     else this.auComplete = false;

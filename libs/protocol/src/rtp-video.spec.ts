@@ -201,6 +201,17 @@ describe('VideoProbe', () => {
     expect(probe.profileLevelId()).toBe('42c01e');
   });
 
+  it.each<[string, string[], string]>([
+    ['a browser growing from 320x180 to 720p: the level rises with it', ['6742c00c', '6742c01e', '6742c01f'], '42c01f'],
+    ['and shrinking again: the highest level stays (a level is a ceiling)', ['6742c01f', '6742c00d'], '42c01f'],
+    ['a new profile starts over with its own level', ['6742c01f', '674d0016'], '4d0016'],
+    ['an unreadable SPS changes nothing', ['6764001f', '6764'], '64001f'],
+  ])('SPS sequence: %s', (_name, spses, expected) => {
+    const probe = new VideoProbe('h264');
+    spses.forEach((sps, i) => probe.feed(parseRtp(rtp({ seq: i, ts: i * 3000, marker: true, payload: Buffer.concat([hex(sps), hex('ac')]) }))!, i));
+    expect(probe.profileLevelId()).toBe(expected);
+  });
+
   it('bounds an access unit that never ends', () => {
     const probe = new VideoProbe('h264');
     probe.feed(parseRtp(rtp({ seq: 0, ts: 5, payload: Buffer.concat([hex('7c85'), Buffer.alloc(1000, 1)]) }))!, 0);

@@ -182,6 +182,13 @@ export function h264ProfileLevelId(sps: Buffer): string | null {
   return head.toString('hex');
 }
 
+/** `next`, with the level of `previous` when that is higher and the profile bytes agree. */
+function highestLevel(previous: string | undefined, next: string | null): string | undefined {
+  if (next === null) return previous;
+  if (previous === undefined || previous.slice(0, 4) !== next.slice(0, 4)) return next;
+  return parseInt(previous.slice(4), 16) > parseInt(next.slice(4), 16) ? previous : next;
+}
+
 /** VP8 (RFC 7741): whether the packet starts a keyframe, and its size when it does. */
 export function vp8Keyframe(payload: Buffer): { keyframe: boolean; width?: number; height?: number } {
   if (payload.length < 1) return { keyframe: false };
@@ -283,8 +290,10 @@ export class VideoProbe {
   }
 
   /**
-   * The profile-level-id (RFC 6184 §8.1) of the latest H.264 SPS in the stream: what the
-   * encoder really produces, whatever its SDP offer said.
+   * The profile-level-id (RFC 6184 §8.1) the stream's H.264 SPSes state: what the encoder
+   * really produces, whatever its SDP offer said. Profile and constraints are the latest
+   * SPS's; the level is the highest one seen with that profile, since a level is a ceiling
+   * and an encoder that adapts its resolution (a browser) starts small and grows.
    */
   profileLevelId(): string | undefined {
     return this.profileLevel;
@@ -339,7 +348,7 @@ export class VideoProbe {
   private addNal(nal: Buffer): void {
     if ((nal[0] & 0x1f) === 5) this.auHasIdr = true;
     // Read from any complete SPS, not only a keyframe's: it is the same wherever it comes.
-    if ((nal[0] & 0x1f) === 7) this.profileLevel = h264ProfileLevelId(nal) ?? this.profileLevel;
+    if ((nal[0] & 0x1f) === 7) this.profileLevel = highestLevel(this.profileLevel, h264ProfileLevelId(nal));
     this.auBytes += nal.length;
     if (this.auBytes <= MAX_KEYFRAME_BYTES) this.auNals.push(Buffer.from(nal));
     else this.auComplete = false;

@@ -13,6 +13,7 @@ import { BroadcastRepository } from './live/broadcast.repository';
 import { BroadcastService } from './live/broadcast.service';
 import { LiveRegistry } from './live/live-registry';
 import { PlaybackService } from './live/playback.service';
+import { PublisherProfiles } from './live/publisher-profiles';
 import { JanusMediaServer } from './media/janus/janus-media-server';
 import { MEDIA_SERVER } from './media/media-server';
 import { IceServersService } from './ice/ice-servers.service';
@@ -67,6 +68,7 @@ export class AppModule {
         ChannelService,
         BroadcastService,
         PlaybackService,
+        PublisherProfiles,
         UserRepository,
         AuthService,
         SessionStreams,

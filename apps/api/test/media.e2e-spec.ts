@@ -328,3 +328,37 @@ describe('the mountpoint takes RTP from onair\'s forwarders only', () => {
     await fetch(new URL(published.headers.get('location')!, stack.apiUrl), { method: 'DELETE' });
   });
 });
+
+describe('the H.264 profile viewers are told', () => {
+  it('is the one in the SPS the publisher sends, not the one its offer claimed; the viewer decodes', async () => {
+    const { channel, key } = await stack.createChannel('Profile');
+    const publisher = await pageOn(obsLike);
+    // OBS claims 42e01f while x264 sends High; here the claim is High (640032) while Chromium's
+    // encoder (OpenH264) sends Constrained Baseline: either way the claim is not the stream.
+    const published = await publishObsShaped(publisher, `${stack.apiUrl}/whip`, key, { claimProfileLevelId: '640032' });
+    expect(published.status).toBe(201);
+    const janus = await JanusDirect.open(stack.config);
+    const mountpointVideo = (await janus.mountpointInfo(channel.id)).media.find((m: { type: string }) => m.type === 'video');
+    await janus.close();
+    expect(mountpointVideo.fmtp).toMatch(/profile-level-id=640032/); // what was negotiated
+
+    // At once, as a viewer of a channel that has just gone live: the first SPS may not be in yet.
+    const viewer = await pageOn(browser);
+    const watched = await measureWhep(viewer, `${stack.apiUrl}/whep/${channel.slug}`);
+    expect(watched.status).toBe(201);
+    const video = watched.answer.slice(watched.answer.indexOf('m=video'));
+    const h264 = [...video.matchAll(/^a=rtpmap:(\d+) H264\/90000/gim)].map((m) => m[1]);
+    expect(h264.length).toBeGreaterThan(0);
+    const fmtps = h264.map((pt) => new RegExp(`^a=fmtp:${pt} (.*)$`, 'm').exec(video)?.[1] ?? '');
+    for (const fmtp of fmtps) {
+      expect(fmtp).toMatch(/packetization-mode=1/);
+      // Constrained Baseline (42 with constraint_set1, e.g. 42c01f or 42e01f), any level.
+      expect(/profile-level-id=([0-9a-f]{6})/i.exec(fmtp)?.[1]).toMatch(/^42[c-f]0[0-9a-f]{2}$/i);
+    }
+    expect(watched.firstFrameMs).toBeGreaterThan(0);
+    console.log(`[figures] profile: offer claimed 640032, viewer told ${fmtps.map((f) => /profile-level-id=(\w+)/.exec(f)?.[1]).join(',')}; POST→201 ${watched.postMs.toFixed(0)} ms, first frame ${watched.firstFrameMs.toFixed(0)} ms`);
+    await viewer.close();
+    await publisher.close();
+    await fetch(published.location!, { method: 'DELETE' });
+  });
+});

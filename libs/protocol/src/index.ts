@@ -5,6 +5,7 @@ export {
   rejectedMids,
   codecNames,
   preferH264PacketizationMode1,
+  withH264ProfileLevelId,
   countCandidates,
 } from './sdp';
 export type { MediaKind, Direction, Role, CodecInfo, MediaSection, SdpSummary } from './sdp';
@@ -15,7 +16,7 @@ export type { SdpFragment, SdpFragmentMedia } from './sdpfrag';
 export { offerWithNewIce, answerFragment } from './ice-restart';
 export { formatServerSentEvent, formatServerSentComment, parseServerSentEvents } from './sse';
 export type { ServerSentEvent } from './sse';
-export { parseRtp, h264Units, h264SpsDimensions, vp8Keyframe, VideoProbe } from './rtp-video';
+export { parseRtp, h264Units, h264SpsDimensions, h264ProfileLevelId, vp8Keyframe, VideoProbe } from './rtp-video';
 export type { RtpPacket, H264Units, ProbeCodec, VideoProbeSnapshot } from './rtp-video';
 export {
   DEFAULT_CANDIDATE_DENY,

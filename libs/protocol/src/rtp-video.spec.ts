@@ -1,4 +1,4 @@
-import { h264SpsDimensions, h264Units, parseRtp, RtpPacket, VideoProbe, vp8Keyframe } from './rtp-video';
+import { h264ProfileLevelId, h264SpsDimensions, h264Units, parseRtp, RtpPacket, VideoProbe, vp8Keyframe } from './rtp-video';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -56,6 +56,36 @@ describe('h264SpsDimensions', () => {
 
   it.each([['a PPS', '68ce3c80'], ['a truncated SPS', '6764001f'], ['nothing', '']])('%s → null', (_name, nal) => {
     expect(h264SpsDimensions(hex(nal))).toBeNull();
+  });
+});
+
+describe('h264ProfileLevelId', () => {
+  // Whole SPSes where we have them (libx264 as OBS runs it, OpenH264 as Chromium does); the
+  // others are the first bytes only, which is all the mapping reads.
+  it.each<[string, string, string]>([
+    ['High 3.1 (x264 720p, OBS default)', '6764001facd9405005bb0110000003001000000303c0f1831960', '64001f'],
+    ['High 4.0 (x264 1080p)', '67640028acd940780227e5c044000003000400000300f03c60c658', '640028'],
+    ['High 5.1', '67640033ac', '640033'],
+    ['Constrained Baseline 3.0 (x264 640x360)', '6742c01ed900a02ff970110000030001000003003c0f162e48', '42c01e'],
+    ['Constrained Baseline 3.1, constraint_set0..2 (42e01f)', '6742e01f8d', '42e01f'],
+    ['Baseline 3.1 without constraints', '6742001f8d', '42001f'],
+    ['Main 4.0', '674d0028ab', '4d0028'],
+    ['Main 3.1, constraint_set1 (4d401f)', '674d401fe8', '4d401f'],
+    ['Baseline level 1b (level_idc 11 + constraint_set3)', '6742100bf4', '42100b'],
+    ['High level 1b (level_idc 9)', '67640009ac', '640009'],
+    ['another nal_ref_idc in the NAL header', '2764001fac', '64001f'],
+  ])('%s → %s', (_name, sps, expected) => {
+    expect(h264ProfileLevelId(hex(sps))).toBe(expected);
+  });
+
+  it.each([
+    ['a PPS', '68ce3c80'],
+    ['an IDR slice', '65888400'],
+    ['an SPS cut after the profile', '6764'],
+    ['profile_idc 0', '6700001f'],
+    ['nothing', ''],
+  ])('%s → null', (_name, nal) => {
+    expect(h264ProfileLevelId(hex(nal))).toBeNull();
   });
 });
 
@@ -156,6 +186,30 @@ describe('VideoProbe', () => {
     for (const p of keyframePackets(1, 0xffffffff - 100)) probe.feed(parseRtp(p)!, 0);
     for (const p of keyframePackets(5, 2900)) probe.feed(parseRtp(p)!, 2000);
     expect(probe.snapshot(2000).keyframeIntervalS).toBe(2);
+  });
+
+  it('reads the profile-level-id from the stream\'s SPS, single or aggregated, and follows a new one', () => {
+    const probe = new VideoProbe('h264');
+    expect(probe.profileLevelId()).toBeUndefined();
+    probe.feed(parseRtp(rtp({ seq: 1, ts: 1, marker: true, payload: hex('41aa') }))!, 0);
+    expect(probe.profileLevelId()).toBeUndefined();
+    for (const p of keyframePackets(2, 3000)) probe.feed(parseRtp(p)!, 0); // SPS in a STAP-A
+    expect(probe.profileLevelId()).toBe('64001f');
+    // x264 as OBS sends it: SPS, PPS and IDR as separate single NAL unit packets.
+    const baseline = hex('6742c01ed900a02ff970110000030001000003003c0f162e48');
+    probe.feed(parseRtp(rtp({ seq: 6, ts: 6000, payload: baseline }))!, 100);
+    expect(probe.profileLevelId()).toBe('42c01e');
+  });
+
+  it.each<[string, string[], string]>([
+    ['a browser growing from 320x180 to 720p: the level rises with it', ['6742c00c', '6742c01e', '6742c01f'], '42c01f'],
+    ['and shrinking again: the highest level stays (a level is a ceiling)', ['6742c01f', '6742c00d'], '42c01f'],
+    ['a new profile starts over with its own level', ['6742c01f', '674d0016'], '4d0016'],
+    ['an unreadable SPS changes nothing', ['6764001f', '6764'], '64001f'],
+  ])('SPS sequence: %s', (_name, spses, expected) => {
+    const probe = new VideoProbe('h264');
+    spses.forEach((sps, i) => probe.feed(parseRtp(rtp({ seq: i, ts: i * 3000, marker: true, payload: Buffer.concat([hex(sps), hex('ac')]) }))!, i));
+    expect(probe.profileLevelId()).toBe(expected);
   });
 
   it('bounds an access unit that never ends', () => {

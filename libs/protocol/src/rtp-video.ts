@@ -165,6 +165,30 @@ export function h264SpsDimensions(sps: Buffer): { width: number; height: number;
   }
 }
 
+/**
+ * The RFC 6184 §8.1 profile-level-id of an H.264 sequence parameter set NAL unit: its first
+ * three bytes after the NAL header (profile_idc, the constraint_set flags with the two
+ * reserved bits, level_idc) in lower-case hex, e.g. "64001f" for High 3.1. The fmtp
+ * parameter is defined as exactly these bytes, so no table is needed; level 1b, which
+ * Baseline/Main signal as level_idc 11 with constraint_set3_flag, comes through as is.
+ * Null for anything that is not an SPS long enough to hold them.
+ */
+export function h264ProfileLevelId(sps: Buffer): string | null {
+  if (sps.length < 4 || (sps[0] & 0x1f) !== 7) return null;
+  // An emulation-prevention byte can't fall in these bytes in a valid SPS (profile_idc and
+  // level_idc are never 0), but reading the RBSP costs nothing and is what the spec says.
+  const head = rbsp(sps.subarray(1, 8)).subarray(0, 3);
+  if (head.length < 3 || head[0] === 0) return null;
+  return head.toString('hex');
+}
+
+/** `next`, with the level of `previous` when that is higher and the profile bytes agree. */
+function highestLevel(previous: string | undefined, next: string | null): string | undefined {
+  if (next === null) return previous;
+  if (previous === undefined || previous.slice(0, 4) !== next.slice(0, 4)) return next;
+  return parseInt(previous.slice(4), 16) > parseInt(next.slice(4), 16) ? previous : next;
+}
+
 /** VP8 (RFC 7741): whether the packet starts a keyframe, and its size when it does. */
 export function vp8Keyframe(payload: Buffer): { keyframe: boolean; width?: number; height?: number } {
   if (payload.length < 1) return { keyframe: false };
@@ -229,6 +253,7 @@ export class VideoProbe {
   private auComplete = true;
   private lastSeq?: number;
   private keyframeAu?: Buffer;
+  private profileLevel?: string;
 
   constructor(readonly codec: ProbeCodec) {}
 
@@ -262,6 +287,16 @@ export class VideoProbe {
       ...(intervals.length > 0 ? { keyframeIntervalS: Math.round(intervals.reduce((a, b) => a + b, 0) / intervals.length / 100) / 10 } : {}),
       idleMs: nowMs - this.lastAt,
     };
+  }
+
+  /**
+   * The profile-level-id (RFC 6184 §8.1) the stream's H.264 SPSes state: what the encoder
+   * really produces, whatever its SDP offer said. Profile and constraints are the latest
+   * SPS's; the level is the highest one seen with that profile, since a level is a ceiling
+   * and an encoder that adapts its resolution (a browser) starts small and grows.
+   */
+  profileLevelId(): string | undefined {
+    return this.profileLevel;
   }
 
   /** The last H.264 keyframe as Annex B (SPS, PPS, IDR with start codes), if any. */
@@ -312,6 +347,8 @@ export class VideoProbe {
 
   private addNal(nal: Buffer): void {
     if ((nal[0] & 0x1f) === 5) this.auHasIdr = true;
+    // Read from any complete SPS, not only a keyframe's: it is the same wherever it comes.
+    if ((nal[0] & 0x1f) === 7) this.profileLevel = highestLevel(this.profileLevel, h264ProfileLevelId(nal));
     this.auBytes += nal.length;
     if (this.auBytes <= MAX_KEYFRAME_BYTES) this.auNals.push(Buffer.from(nal));
     else this.auComplete = false;

@@ -9,12 +9,14 @@ import {
   rejectedMids,
   SdpError,
   validateOffer,
+  withH264ProfileLevelId,
 } from './sdp';
 import {
   CHROMIUM_PLAYER_OFFER,
   CHROMIUM_PUBLISHER_OFFER,
   crlf,
   JANUS_ANSWER_VIDEO_REJECTED,
+  JANUS_PLAYER_ANSWER,
   OBS_OFFER,
   OBS_SIMULCAST_OFFER,
   toLf,
@@ -794,5 +796,104 @@ describe('preferH264PacketizationMode1', () => {
     ['no m= lines', crlf(SESSION), 'SDP has no m= lines'],
   ])('throws SdpError for %s', (_name, text, message) => {
     expect(() => preferH264PacketizationMode1(text)).toThrow(new SdpError(message));
+  });
+});
+
+describe('withH264ProfileLevelId', () => {
+  /** The lines that differ, as [before, after] pairs (line counts must match). */
+  function changedLines(before: string, after: string): [string, string][] {
+    const a = before.split('\r\n');
+    const b = after.split('\r\n');
+    expect(b).toHaveLength(a.length);
+    return a.flatMap((line, i) => (line === b[i] ? [] : [[line, b[i]!] as [string, string]]));
+  }
+
+  it('rewrites only the H.264 fmtp line of a Janus answer: audio, RTX, ssrcs and candidates stay', () => {
+    expect(changedLines(JANUS_PLAYER_ANSWER, withH264ProfileLevelId(JANUS_PLAYER_ANSWER, '64001f'))).toEqual([
+      ['a=fmtp:102 profile-level-id=42e01f;packetization-mode=1', 'a=fmtp:102 profile-level-id=64001f;packetization-mode=1'],
+    ]);
+  });
+
+  /** A video section from [pt, codec, fmtp] triples, in m= line order. */
+  function videoAnswer(formats: [number, string, string?][]): string {
+    return sdp(
+      `m=video 9 UDP/TLS/RTP/SAVPF ${formats.map(([pt]) => pt).join(' ')}`,
+      'a=mid:1',
+      'a=sendonly',
+      ...formats.flatMap(([pt, codec, fmtp]) => [`a=rtpmap:${pt} ${codec}/90000`, ...(fmtp === undefined ? [] : [`a=fmtp:${pt} ${fmtp}`])]),
+    );
+  }
+  const fmtpLines = (text: string): string[] => text.split('\r\n').filter((l) => l.startsWith('a=fmtp:'));
+
+  it.each<[string, [number, string, string?][], string, string[]]>([
+    [
+      'packetization-mode and other parameters keep their place',
+      [[102, 'H264', 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f']],
+      '640028',
+      ['a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=640028'],
+    ],
+    [
+      'every H.264 payload type; VP8, VP9 and RTX untouched',
+      [
+        [96, 'VP8'],
+        [98, 'VP9', 'profile-id=0'],
+        [102, 'H264', 'profile-level-id=42001f;packetization-mode=1'],
+        [103, 'rtx', 'apt=102'],
+        [104, 'H264', 'profile-level-id=42e01f;packetization-mode=0'],
+      ],
+      '4d0028',
+      ['a=fmtp:98 profile-id=0', 'a=fmtp:102 profile-level-id=4d0028;packetization-mode=1', 'a=fmtp:103 apt=102', 'a=fmtp:104 profile-level-id=4d0028;packetization-mode=0'],
+    ],
+    [
+      'a parameter name in capitals keeps its spelling; the value is written in lower case',
+      [[102, 'h264', 'PROFILE-LEVEL-ID=42E01F; packetization-mode=1']],
+      '64001F',
+      ['a=fmtp:102 PROFILE-LEVEL-ID=64001f; packetization-mode=1'],
+    ],
+    [
+      'an fmtp without profile-level-id gets one appended',
+      [[102, 'H264', 'packetization-mode=1;']],
+      '42e01f',
+      ['a=fmtp:102 packetization-mode=1;profile-level-id=42e01f'],
+    ],
+    [
+      'an H.264 payload type without fmtp gets one (absent would mean Baseline 1.0)',
+      [[102, 'H264'], [96, 'VP8']],
+      '640033',
+      ['a=fmtp:102 profile-level-id=640033'],
+    ],
+  ])('%s', (_name, formats, id, expected) => {
+    expect(fmtpLines(withH264ProfileLevelId(videoAnswer(formats), id))).toEqual(expected);
+  });
+
+  it('puts a new fmtp line right after the rtpmap, also at the very end without a line end', () => {
+    const text = sdp('m=video 9 UDP/TLS/RTP/SAVPF 102 96', 'a=mid:1', 'a=rtpmap:96 VP8/90000', 'a=rtpmap:102 H264/90000').replace(/\r\n$/, '');
+    expect(withH264ProfileLevelId(text, '42e01f')).toBe(`${text}\r\na=fmtp:102 profile-level-id=42e01f`);
+    const lf = toLf(sdp('m=video 9 UDP/TLS/RTP/SAVPF 102', 'a=mid:1', 'a=rtpmap:102 H264/90000', 'a=rtcp-fb:102 nack'));
+    expect(withH264ProfileLevelId(lf, '42e01f')).toBe(lf.replace('H264/90000\n', 'H264/90000\na=fmtp:102 profile-level-id=42e01f\n'));
+  });
+
+  it.each([
+    ['the same profile already', JANUS_PLAYER_ANSWER.replace('42e01f', '64001f')],
+    ['a rejected video section', JANUS_ANSWER_VIDEO_REJECTED],
+    ['H.264 named in an audio section', sdp('m=audio 9 UDP/TLS/RTP/SAVPF 102', 'a=mid:0', 'a=rtpmap:102 H264/90000', 'a=fmtp:102 profile-level-id=42e01f')],
+    ['VP8 only', videoAnswer([[96, 'VP8']])],
+  ])('returns %s unchanged', (_name, text) => {
+    expect(withH264ProfileLevelId(text, '64001f')).toBe(text);
+  });
+
+  it('keeps LF line ends and is idempotent', () => {
+    const once = withH264ProfileLevelId(toLf(JANUS_PLAYER_ANSWER), '640028');
+    expect(once).not.toContain('\r');
+    expect(once).toBe(toLf(withH264ProfileLevelId(JANUS_PLAYER_ANSWER, '640028')));
+    expect(withH264ProfileLevelId(once, '640028')).toBe(once);
+  });
+
+  it.each(['64001', '64001fz', 'high', ''])('refuses the profile-level-id %j', (id) => {
+    expect(() => withH264ProfileLevelId(JANUS_PLAYER_ANSWER, id)).toThrow(RangeError);
+  });
+
+  it('throws SdpError for text that is not SDP', () => {
+    expect(() => withH264ProfileLevelId('hello', '64001f')).toThrow(new SdpError('body is not an SDP session description (it must start with v=0)'));
   });
 });

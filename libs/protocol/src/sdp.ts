@@ -555,3 +555,74 @@ export function preferH264PacketizationMode1(sdp: string): string {
   }
   return changed ? joinLines(raw.lines) : sdp;
 }
+
+const PROFILE_LEVEL_ID = /^[0-9a-f]{6}$/i;
+
+/**
+ * Sets profile-level-id (RFC 6184 §8.1) on every H.264 payload type of every video m= line:
+ * the value replaces the one in its a=fmtp (other parameters, packetization-mode among
+ * them, keep their place), is appended to an a=fmtp without it, and gets an a=fmtp of its
+ * own, right after the a=rtpmap, where the payload type has none (an absent
+ * profile-level-id means Baseline level 1.0, which would be wrong). Other codecs, RTX
+ * included, audio sections and every other line stay byte for byte.
+ *
+ * Why: Janus's Streaming plugin writes the mountpoint's fmtp into every viewer's answer,
+ * and the mountpoint only knows what the publisher negotiated. OBS negotiates 42e01f
+ * whatever x264 encodes (High by default), so onair puts the profile of the stream's own
+ * SPS into the answer: strict decoders (Safari, hardware ones) set themselves up from it.
+ * Janus relays the RTP whatever its fmtp says, so only the answer needs to change.
+ */
+export function withH264ProfileLevelId(sdp: string, profileLevelId: string): string {
+  if (!PROFILE_LEVEL_ID.test(profileLevelId)) {
+    throw new RangeError(`profile-level-id must be six hex digits (profile_idc, constraints, level_idc), got ${JSON.stringify(profileLevelId)}`);
+  }
+  const id = profileLevelId.toLowerCase();
+  const raw = read(sdp, 'SDP');
+  const eol = raw.lines.find((l) => l.eol !== '')?.eol ?? '\r\n';
+  const inserts = new Map<Line, Line>();
+  let changed = false;
+  for (const section of raw.sections) {
+    if (section.media !== 'video') continue;
+    const where = `SDP m=video line (the ${ordinal(section.index + 1)} m= line)`;
+    const rtpmaps = rtpmapsOf(section, where);
+    for (const fmt of new Set(section.fmts)) {
+      const pt = Number(fmt);
+      if (rtpmaps.get(pt)?.name.toLowerCase() !== 'h264') continue;
+      // The first a=fmtp of a payload type is the one read (fmtpsOf does the same).
+      const fmtp = attrs(section.attrs, 'fmtp').find((a) => Number(FMTP.exec(a.value ?? '')?.[1]) === pt);
+      if (fmtp !== undefined) {
+        const text = `a=fmtp:${pt} ${withParameter(FMTP.exec(fmtp.value!)![2]!, 'profile-level-id', id)}`;
+        if (text !== fmtp.line.text) {
+          fmtp.line.text = text;
+          changed = true;
+        }
+        continue;
+      }
+      const rtpmap = attrs(section.attrs, 'rtpmap').find((a) => Number(RTPMAP.exec(a.value ?? '')?.[1]) === pt)!;
+      inserts.set(rtpmap.line, { no: 0, text: `a=fmtp:${pt} profile-level-id=${id}`, eol: rtpmap.line.eol || '' });
+      if (rtpmap.line.eol === '') rtpmap.line.eol = eol;
+      changed = true;
+    }
+  }
+  if (!changed) return sdp;
+  return joinLines(raw.lines.flatMap((l) => (inserts.has(l) ? [l, inserts.get(l)!] : [l])));
+}
+
+/**
+ * `config` (a=fmtp parameters) with `key` set to `value`: each occurrence of the key (names
+ * are case-insensitive, RFC 6838 §4.3) gets the value in place, spelling and spacing kept;
+ * without one, `key=value` is appended.
+ */
+function withParameter(config: string, key: string, value: string): string {
+  let found = false;
+  const parts = config.split(';').map((part) => {
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    if (name.trim().toLowerCase() !== key) return part;
+    found = true;
+    return `${name}=${value}`;
+  });
+  if (found) return parts.join(';');
+  const rest = config.trim().replace(/;$/, '');
+  return rest === '' ? `${key}=${value}` : `${rest};${key}=${value}`;
+}

@@ -4,6 +4,8 @@ import { ChannelEvents } from '../live/channel-events';
 import { IceSessionService } from '../live/ice-session';
 import { LiveRegistry } from '../live/live-registry';
 import { PlaybackService } from '../live/playback.service';
+import { PublisherProfiles } from '../live/publisher-profiles';
+import { StreamProbes } from '../live/stream-probes';
 import { WhepEventStreams } from '../live/whep-event-streams';
 import { WatchRequest, WatchResult } from '../media/media-server';
 import { FakeMediaServer } from '../media/testing/fake-media-server';
@@ -40,7 +42,9 @@ function setup(visibility: ChannelVisibility) {
   const events = new ChannelEvents();
   const access = new WatchAccess(config, repo);
   const eventStreams = new WhepEventStreams(events);
-  const playback = new PlaybackService(media, access, live, events, new IceSessionService(media), eventStreams);
+  // No stream probe runs here: answers go out as the media server made them, without waiting.
+  const profiles = new PublisherProfiles(new StreamProbes(media), { media: { ...config.media, viewerProfileWaitMs: 0 } });
+  const playback = new PlaybackService(media, access, live, events, new IceSessionService(media), eventStreams, profiles);
   playback.onModuleInit();
   const revocation = new WatchRevocation(access, playback, repo, events);
   revocation.onModuleInit();

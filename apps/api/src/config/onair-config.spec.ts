@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(c.janus.wsUrl).toBe('ws://127.0.0.1:8188');
     expect(c.ice.rtpPortRange).toEqual([20000, 40000]);
     expect(c.media.keyframeBufferMs).toBe(10000);
+    expect(c.media.viewerProfileWaitMs).toBe(2000);
     expect(c.nodeId).toBe('ws://127.0.0.1:8188');
     expect(c.quotas).toEqual({ channelsPerAccount: 20, keysPerChannel: 10, sessionsPerAccount: 10, liveBroadcastsPerAccount: 2 });
     // Loopback and link-local (the metadata service) are denied; the LAN is not.

@@ -67,6 +67,7 @@ const EnvSchema = z.object({
   ONAIR_ICE_ALLOW_CIDRS: cidrList.default(''),
   ONAIR_KEYFRAME_BUFFER_MS: z.coerce.number().int().min(0).max(60000).default(10000),
   ONAIR_MEDIA_TIMEOUT_S: z.coerce.number().int().min(1).max(600).default(15),
+  ONAIR_VIEWER_PROFILE_WAIT_MS: z.coerce.number().int().min(0).max(10000).default(2000),
   ONAIR_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(100000).default(60),
   ONAIR_RATE_LIMIT_PER_S: z.coerce.number().min(0.1).max(100000).default(10),
   ONAIR_AUTH_FAILURES_PER_MIN: z.coerce.number().int().min(1).max(100000).default(10),
@@ -148,6 +149,11 @@ export interface OnairConfig {
     keyframeBufferMs: number;
     /** Seconds without media after which Janus declares a peer gone. */
     mediaTimeoutS: number;
+    /**
+     * How long into a broadcast a viewer's answer may wait for the stream's first H.264 SPS
+     * (its real profile); later, or without one, the answer carries the negotiated profile.
+     */
+    viewerProfileWaitMs: number;
   };
   /**
    * Channels a streamer owns (admins are exempt), broadcasts live at once on one account's
@@ -226,7 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
       ipv6: e.ONAIR_IPV6,
       remoteCandidates: candidatePolicy(e.ONAIR_ICE_DENY_CIDRS, e.ONAIR_ICE_ALLOW_CIDRS),
     },
-    media: { keyframeBufferMs: e.ONAIR_KEYFRAME_BUFFER_MS, mediaTimeoutS: e.ONAIR_MEDIA_TIMEOUT_S },
+    media: { keyframeBufferMs: e.ONAIR_KEYFRAME_BUFFER_MS, mediaTimeoutS: e.ONAIR_MEDIA_TIMEOUT_S, viewerProfileWaitMs: e.ONAIR_VIEWER_PROFILE_WAIT_MS },
     rateLimit: { burst: e.ONAIR_RATE_LIMIT_BURST, perSecond: e.ONAIR_RATE_LIMIT_PER_S, authFailuresPerMinute: e.ONAIR_AUTH_FAILURES_PER_MIN },
     gateway: { secret: e.ONAIR_GATEWAY_SECRET },
     limits: {

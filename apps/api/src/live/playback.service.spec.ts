@@ -1,4 +1,6 @@
-import { CHROMIUM_PLAYER_OFFER } from '@onair/protocol/testing';
+import { createSocket } from 'node:dgram';
+import { parseSdp } from '@onair/protocol';
+import { CHROMIUM_PLAYER_OFFER, JANUS_PLAYER_ANSWER } from '@onair/protocol/testing';
 import { Channel } from '../channels/channel';
 import { WatchAccess } from '../channels/watch-access';
 import { DomainError } from '../errors/domain-error';
@@ -8,6 +10,8 @@ import { ChannelEvent, ChannelEvents } from './channel-events';
 import { IceSessionService } from './ice-session';
 import { LiveBroadcast, LiveRegistry } from './live-registry';
 import { PlaybackService } from './playback.service';
+import { PublisherProfiles } from './publisher-profiles';
+import { StreamProbes } from './stream-probes';
 import { WhepEventStreams } from './whep-event-streams';
 
 const CHANNEL: Channel = { id: 'c1', ownerId: null, slug: 'demo', title: 'Demo', description: '', visibility: 'public', playbackTokenVersion: 0 };
@@ -16,24 +20,27 @@ const ANSWER = CHROMIUM_PLAYER_OFFER.replace(/a=recvonly/g, 'a=sendonly');
 /** Our own WatchAccess, faked: every name is the demo channel. */
 const access = { channel: async () => CHANNEL, admit: async () => ({ channel: CHANNEL }) } as unknown as WatchAccess;
 
-function setup(opts: { layers?: string[]; live?: boolean } = {}) {
+function setup(opts: { layers?: string[]; live?: boolean; profileWaitMs?: number; videoCodec?: string; startedAt?: Date } = {}) {
   const media = new FakeMediaServer();
   media.answerSdp = ANSWER;
   const live = new LiveRegistry();
   const events = new ChannelEvents();
   const seen: ChannelEvent[] = [];
   events.subscribe(CHANNEL.id, (e) => seen.push(e));
-  const service = new PlaybackService(media, access, live, events, new IceSessionService(media), new WhepEventStreams(events));
+  const probes = new StreamProbes(media);
+  const profiles = new PublisherProfiles(probes, { media: { keyframeBufferMs: 0, mediaTimeoutS: 15, viewerProfileWaitMs: opts.profileWaitMs ?? 0 } });
+  const service = new PlaybackService(media, access, live, events, new IceSessionService(media), new WhepEventStreams(events), profiles);
   service.onModuleInit();
+  let b: LiveBroadcast | undefined;
   if (opts.live !== false) {
-    const b: LiveBroadcast = {
-      sessionId: 's1', broadcastId: 'b1', channel: CHANNEL, streamKeyId: 'k1', startedAt: new Date(), publisher: { kind: 'publisher', id: 'p1' },
-      tracks: [{ mid: '0', kind: 'audio', codec: 'opus' }, { mid: '1', kind: 'video', codec: 'h264', ...(opts.layers ? { rids: opts.layers } : {}) }],
+    b = {
+      sessionId: 's1', broadcastId: 'b1', channel: CHANNEL, streamKeyId: 'k1', startedAt: opts.startedAt ?? new Date(), publisher: { kind: 'publisher', id: 'p1' },
+      tracks: [{ mid: '0', kind: 'audio', codec: 'opus' }, { mid: '1', kind: 'video', codec: opts.videoCodec ?? 'h264', ...(opts.layers ? { rids: opts.layers } : {}) }],
       layers: opts.layers ?? [], playable: true, viewers: new Set(), peakViewers: 0,
     };
     live.addBroadcast(b);
   }
-  return { media, live, service, seen };
+  return { media, live, service, seen, probes, broadcast: b! };
 }
 
 const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof DomainError ? e.code : String(e)));
@@ -113,5 +120,80 @@ describe('PlaybackService', () => {
     await new Promise((r) => setImmediate(r));
     expect(live.broadcastOnChannel('c1')!.viewers.size).toBe(0);
     expect(seen.filter((e) => e.type === 'viewercount').at(-1)).toEqual({ type: 'viewercount', viewercount: 0 });
+  });
+
+  describe('the H.264 profile viewers are told', () => {
+    // libx264's High 3.1 SPS (OBS's default), in one RTP packet to the probe's port.
+    const HIGH_SPS = Buffer.from('6764001facd9405005bb0110000003001000000303c0f1831960', 'hex');
+    async function sendSps(media: FakeMediaServer): Promise<void> {
+      const [[, port]] = media.callsOf('tapVideo') as [unknown, number][];
+      const sock = createSocket('udp4');
+      const packet = Buffer.concat([Buffer.from([0x80, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9]), HIGH_SPS]);
+      await new Promise<void>((resolve) => sock.send(packet, port, '127.0.0.1', () => resolve()));
+      sock.close();
+    }
+    const videoFmtps = (sdp: string) => parseSdp(sdp).media.find((m) => m.kind === 'video')!.codecs.map((c) => `${c.pt} ${c.name} ${c.fmtp ?? ''}`);
+    const audioLines = (sdp: string) => sdp.split('\r\n').slice(0, sdp.split('\r\n').findIndex((l) => l.startsWith('m=video')));
+
+    it('is the profile of the SPS the publisher sends (High), not the one it negotiated (42e01f)', async () => {
+      const { media, service, probes, broadcast } = setup({ profileWaitMs: 2000 });
+      media.answerSdp = JANUS_PLAYER_ANSWER;
+      await probes.start(broadcast);
+      await sendSps(media);
+      await new Promise((r) => setTimeout(r, 50));
+      const { answerSdp } = await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+      expect(videoFmtps(answerSdp)).toEqual(['102 H264 profile-level-id=64001f;packetization-mode=1']);
+      expect(answerSdp).toContain('a=fmtp:103 apt=102');
+      expect(audioLines(answerSdp)).toEqual(audioLines(JANUS_PLAYER_ANSWER));
+      probes.stop('c1', 's1');
+    });
+
+    it('in a broadcast\'s first moments a viewer waits for the first SPS, and no longer', async () => {
+      const { media, service, probes, broadcast } = setup({ profileWaitMs: 2000 });
+      media.answerSdp = JANUS_PLAYER_ANSWER;
+      const t0 = performance.now();
+      const started = service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+      await probes.start(broadcast); // the probe may start after the broadcast is playable
+      await new Promise((r) => setTimeout(r, 100));
+      await sendSps(media);
+      const { answerSdp } = await started;
+      const waited = performance.now() - t0;
+      expect(videoFmtps(answerSdp)).toEqual(['102 H264 profile-level-id=64001f;packetization-mode=1']);
+      expect(waited).toBeGreaterThanOrEqual(90);
+      expect(waited).toBeLessThan(1000);
+      probes.stop('c1', 's1');
+    });
+
+    it.each<[string, { profileWaitMs: number; startedAt?: Date; videoCodec?: string }, number, number]>([
+      ['no SPS within the wait: the negotiated profile, after the wait', { profileWaitMs: 300 }, 250, 1000],
+      ['a broadcast live longer than the wait: the negotiated profile at once', { profileWaitMs: 2000, startedAt: new Date(Date.now() - 5000) }, 0, 150],
+      ['waiting turned off', { profileWaitMs: 0 }, 0, 150],
+      ['VP8: untouched at once', { profileWaitMs: 2000, videoCodec: 'vp8' }, 0, 150],
+    ])('%s', async (_name, opts, atLeastMs, belowMs) => {
+      const { media, service, probes, broadcast } = setup(opts);
+      media.answerSdp = JANUS_PLAYER_ANSWER;
+      await probes.start(broadcast);
+      const t0 = performance.now();
+      const { answerSdp } = await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+      const waited = performance.now() - t0;
+      expect(answerSdp).toBe(JANUS_PLAYER_ANSWER);
+      expect(waited).toBeGreaterThanOrEqual(atLeastMs);
+      expect(waited).toBeLessThan(belowMs);
+      probes.stop('c1', 's1');
+    });
+
+    it('a viewer waiting for the first SPS is answered at once when the broadcast ends', async () => {
+      const { media, service, probes, broadcast, live } = setup({ profileWaitMs: 5000 });
+      media.answerSdp = JANUS_PLAYER_ANSWER;
+      await probes.start(broadcast);
+      const t0 = performance.now();
+      const started = service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER }).catch((e: DomainError) => e);
+      await new Promise((r) => setTimeout(r, 50));
+      live.removeBroadcast('s1');
+      probes.stop('c1', 's1'); // BroadcastService.end does both
+      expect(await started).toMatchObject({ code: 'offline' });
+      expect(performance.now() - t0).toBeLessThan(1000);
+      expect(media.callsOf('closeViewer')).toHaveLength(1);
+    });
   });
 });

@@ -7,6 +7,7 @@ import { LayerChoice, MEDIA_SERVER, MediaEvent, MediaNotFoundError, MediaServer 
 import { CHANNEL_EVENT_TYPES, ChannelEvent, ChannelEvents, ChannelEventType } from './channel-events';
 import { IceSessionService, newIceState, PatchResult } from './ice-session';
 import { LiveBroadcast, LiveRegistry, LiveViewer } from './live-registry';
+import { PublisherProfiles } from './publisher-profiles';
 import { newSessionId } from './session-id';
 import { WhepEventStreams } from './whep-event-streams';
 
@@ -42,6 +43,7 @@ export class PlaybackService implements OnModuleInit {
     private readonly events: ChannelEvents,
     private readonly iceSessions: IceSessionService,
     private readonly eventStreams: WhepEventStreams,
+    private readonly profiles: PublisherProfiles,
   ) {}
 
   onModuleInit(): void {
@@ -66,6 +68,9 @@ export class PlaybackService implements OnModuleInit {
     // A sensible default: the full-size layer (players that want less pick one through the
     // layer extension).
     const layer: LayerChoice | undefined = layers ? { encoding: 0 } : undefined;
+    // Looked up alongside the media server's answer: in a broadcast's first moments it waits
+    // (bounded) for the stream's first SPS.
+    const profile = this.profiles.h264ProfileLevelId(b);
     let watched;
     try {
       watched = await this.media.watch({ mountpointId: channel.id, offerSdp: input.offerSdp, layer });
@@ -77,6 +82,8 @@ export class PlaybackService implements OnModuleInit {
       await this.media.closeViewer(watched.viewer);
       throw new DomainError('unprocessable', `the player supports none of the stream's codecs (${b.tracks.map((t) => t.codec).join(', ')})`);
     }
+    // The media server relays the RTP whatever its answer said: only what the player is told changes.
+    const answerSdp = this.profiles.answerWith(watched.answerSdp, await profile);
     // The broadcast may have ended (or been taken over) while the media server answered: its
     // teardown has already released the viewers it knew of, so this one would stay registered
     // for ever. Release it here instead.
@@ -89,7 +96,7 @@ export class PlaybackService implements OnModuleInit {
     const videoMediaId = String(Math.max(0, offer.media.findIndex((m) => m.kind === 'video')));
     this.live.addViewer({ sessionId, channelId: channel.id, viewer: watched.viewer, ice, layer, videoMediaId, grant });
     this.publishViewerCount(channel.id);
-    return { sessionId, answerSdp: watched.answerSdp, etag: ice.etag, channel, layers };
+    return { sessionId, answerSdp, etag: ice.etag, channel, layers };
   }
 
   /**

@@ -18,10 +18,10 @@ const broadcast = (sessionId: string): LiveBroadcast => ({
   peakViewers: 0,
 });
 
-/** One RTP packet (IDR slice, marker) to the probe's port. */
-async function sendRtp(port: number): Promise<void> {
+/** One RTP packet (by default an IDR slice, marker) to the probe's port. */
+async function sendRtp(port: number, payload = Buffer.from([0x65, 0x88])): Promise<void> {
   const sock = createSocket('udp4');
-  const packet = Buffer.concat([Buffer.from([0x80, 0xe0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9]), Buffer.from([0x65, 0x88])]);
+  const packet = Buffer.concat([Buffer.from([0x80, 0xe0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9]), payload]);
   await new Promise<void>((resolve) => sock.send(packet, port, '127.0.0.1', () => resolve()));
   sock.close();
 }
@@ -66,5 +66,48 @@ describe('StreamProbes', () => {
     await starting;
     expect(probes.snapshot('c1')).toBeUndefined();
     expect(media.callsOf('tapVideo')).toHaveLength(0);
+  });
+
+  describe('the H.264 profile of the stream', () => {
+    const HIGH_SPS = Buffer.from('6764001facd9405005bb0110000003001000000303c0f1831960', 'hex');
+    const port = (media: FakeMediaServer) => (media.callsOf('tapVideo') as [unknown, number][])[0][1];
+
+    it('is read from the SPS that arrives; a waiter gets it the moment it does', async () => {
+      const media = new FakeMediaServer();
+      const probes = new StreamProbes(media);
+      const waiting = probes.waitForH264ProfileLevelId('c1', 's1', 5000); // before the probe exists
+      await probes.start(broadcast('s1'));
+      expect(probes.h264ProfileLevelId('c1', 's1')).toBeUndefined();
+      const t0 = performance.now();
+      await sendRtp(port(media), HIGH_SPS);
+      expect(await waiting).toBe('64001f');
+      expect(performance.now() - t0).toBeLessThan(1000);
+      expect(probes.h264ProfileLevelId('c1', 's1')).toBe('64001f');
+      expect(probes.h264ProfileLevelId('c1', 'another broadcast')).toBeUndefined();
+      expect(await probes.waitForH264ProfileLevelId('c1', 's1', 5000)).toBe('64001f');
+      probes.stop('c1', 's1');
+    });
+
+    it.each<[string, (probes: StreamProbes, media: FakeMediaServer) => Promise<void> | void]>([
+      ['the wait runs out', () => undefined],
+      ['the broadcast ends', (probes) => probes.stop('c1', 's1')],
+      ['the probe cannot start', async (probes, media) => {
+        media.failNext.set('tapVideo', new MediaNotFoundError('the publisher is gone'));
+        await probes.start(broadcast('s1'));
+      }],
+      ['a newer broadcast takes the channel', async (probes) => {
+        await probes.start(broadcast('s1'));
+        await probes.start(broadcast('s2'));
+      }],
+    ])('a waiter gets undefined, without waiting longer, when %s', async (_name, act) => {
+      const media = new FakeMediaServer();
+      const probes = new StreamProbes(media);
+      const t0 = performance.now();
+      const waiting = probes.waitForH264ProfileLevelId('c1', 's1', 300);
+      await act(probes, media);
+      expect(await waiting).toBeUndefined();
+      expect(performance.now() - t0).toBeLessThan(1000);
+      probes.onApplicationShutdown();
+    });
   });
 });

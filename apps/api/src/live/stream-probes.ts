@@ -24,6 +24,8 @@ export class StreamProbes implements OnApplicationShutdown {
   /** Broadcasts whose probe is starting, and those of them that ended meanwhile. */
   private readonly starting = new Set<string>();
   private readonly ended = new Set<string>();
+  /** Callers waiting for a broadcast's first SPS, by broadcast (session). */
+  private readonly profileWaiters = new Map<string, Set<(profileLevelId: string | undefined) => void>>();
 
   constructor(@Inject(MEDIA_SERVER) private readonly media: MediaServer) {}
 
@@ -35,7 +37,10 @@ export class StreamProbes implements OnApplicationShutdown {
     const entry: Probe = { sessionId: b.sessionId, socket: createSocket('udp4'), probe: new VideoProbe(codec) };
     entry.socket.on('message', (msg) => {
       const packet = parseRtp(msg);
-      if (packet) entry.probe.feed(packet, performance.now());
+      if (!packet) return;
+      entry.probe.feed(packet, performance.now());
+      const profile = this.profileWaiters.has(entry.sessionId) ? entry.probe.profileLevelId() : undefined;
+      if (profile) this.settleProfileWaiters(entry.sessionId, profile);
     });
     entry.socket.on('error', (err) => this.log.warn(`probe socket of ${b.channel.slug}: ${err.message}`));
     this.starting.add(b.sessionId);
@@ -52,6 +57,7 @@ export class StreamProbes implements OnApplicationShutdown {
       this.log.warn(`no stream probe for ${b.channel.slug}: ${(err as Error).message}`);
       if (this.probes.get(b.channel.id) === entry) this.probes.delete(b.channel.id);
       close(entry.socket);
+      this.settleProfileWaiters(b.sessionId, undefined);
     } finally {
       this.starting.delete(b.sessionId);
       this.ended.delete(b.sessionId);
@@ -63,6 +69,39 @@ export class StreamProbes implements OnApplicationShutdown {
     const p = this.probes.get(channelId);
     if (p?.sessionId === sessionId) this.release(channelId);
     else if (this.starting.has(sessionId)) this.ended.add(sessionId);
+    this.settleProfileWaiters(sessionId, undefined);
+  }
+
+  /**
+   * The RFC 6184 profile-level-id of the latest H.264 SPS in this broadcast's video (what the
+   * encoder really sends), if its probe has seen one.
+   */
+  h264ProfileLevelId(channelId: string, sessionId: string): string | undefined {
+    const p = this.probes.get(channelId);
+    return p?.sessionId === sessionId ? p.probe.profileLevelId() : undefined;
+  }
+
+  /**
+   * As h264ProfileLevelId(), waiting up to `waitMs` for the first SPS when none was seen yet:
+   * resolves as soon as one arrives, with undefined when the time is up, the broadcast ends
+   * or its probe can't start. Never rejects. The probe may not exist yet when this is called
+   * (it starts once the broadcast is live): the wait is by broadcast, not by probe.
+   */
+  waitForH264ProfileLevelId(channelId: string, sessionId: string, waitMs: number): Promise<string | undefined> {
+    const known = this.h264ProfileLevelId(channelId, sessionId);
+    if (known !== undefined || waitMs <= 0) return Promise.resolve(known);
+    return new Promise((resolve) => {
+      let waiters = this.profileWaiters.get(sessionId);
+      if (!waiters) this.profileWaiters.set(sessionId, (waiters = new Set()));
+      const done = (profileLevelId: string | undefined) => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.profileWaiters.get(sessionId) === waiters) this.profileWaiters.delete(sessionId);
+        resolve(profileLevelId);
+      };
+      const timer = setTimeout(() => done(undefined), waitMs);
+      waiters.add(done);
+    });
   }
 
   snapshot(channelId: string): VideoProbeSnapshot | undefined {
@@ -76,6 +115,7 @@ export class StreamProbes implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     for (const id of [...this.probes.keys()]) this.release(id);
+    for (const sessionId of [...this.profileWaiters.keys()]) this.settleProfileWaiters(sessionId, undefined);
   }
 
   private release(channelId: string): void {
@@ -83,6 +123,11 @@ export class StreamProbes implements OnApplicationShutdown {
     if (!p) return;
     this.probes.delete(channelId);
     close(p.socket);
+    this.settleProfileWaiters(p.sessionId, undefined);
+  }
+
+  private settleProfileWaiters(sessionId: string, profileLevelId: string | undefined): void {
+    for (const done of [...(this.profileWaiters.get(sessionId) ?? [])]) done(profileLevelId);
   }
 }
 

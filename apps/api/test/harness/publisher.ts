@@ -7,6 +7,12 @@ export interface PublishOptions {
   rids?: string[];
   width?: number;
   height?: number;
+  /**
+   * The profile-level-id the POSTed offer claims instead of the 42e01f Chromium really
+   * negotiates, as OBS claims 42e01f whatever x264 encodes. The page keeps its own view (the
+   * answer is read back with 42e01f), so the encoder is unaffected by the claim.
+   */
+  claimProfileLevelId?: string;
 }
 
 export interface PublishOutcome {
@@ -48,7 +54,8 @@ export function publishObsShaped(page: Page, whipUrl: string, streamKey: string,
         pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
         setTimeout(resolve, 3000);
       });
-      const offer = pc.localDescription!.sdp;
+      const local = pc.localDescription!.sdp;
+      const offer = options.claimProfileLevelId ? local.replace(/profile-level-id=42e01f/g, `profile-level-id=${options.claimProfileLevelId}`) : local;
       const t0 = performance.now();
       const res = await fetch(whipUrl, {
         method: 'POST',
@@ -62,7 +69,8 @@ export function publishObsShaped(page: Page, whipUrl: string, streamKey: string,
         stream.getTracks().forEach((t) => t.stop());
         return { status: res.status, body };
       }
-      await pc.setRemoteDescription({ type: 'answer', sdp: body });
+      const answer = options.claimProfileLevelId ? body.replace(/profile-level-id=[0-9a-fA-F]{6}/g, 'profile-level-id=42e01f') : body;
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
       const w = window as unknown as { __publisher: RTCPeerConnection; __keyframesAt: number[]; __tp: unknown };
       w.__publisher = pc;
       // Session state for restartIceFromPage().
@@ -90,11 +98,11 @@ export function publishObsShaped(page: Page, whipUrl: string, streamKey: string,
   );
 }
 
-/** A bare WHEP player measuring POST -> 201 and POST -> first decoded video frame. */
+/** A bare WHEP player measuring POST -> 201 and POST -> first decoded video frame; `answer` is the 201's SDP. */
 export function measureWhep(
   page: Page,
   whepUrl: string,
-): Promise<{ status: number; postMs: number; firstFrameMs: number; firstFrameAt: number; location: string }> {
+): Promise<{ status: number; postMs: number; firstFrameMs: number; firstFrameAt: number; location: string; answer: string }> {
   return page.evaluate(async (whepUrl) => {
     const pc = new RTCPeerConnection();
     pc.addTransceiver('audio', { direction: 'recvonly' });
@@ -116,12 +124,13 @@ export function measureWhep(
     });
     const res = await fetch(whepUrl, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription!.sdp });
     const postMs = performance.now() - t0;
-    if (res.status !== 201) return { status: res.status, postMs, firstFrameMs: -1, firstFrameAt: -1, location: '' };
-    await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+    if (res.status !== 201) return { status: res.status, postMs, firstFrameMs: -1, firstFrameAt: -1, location: '', answer: '' };
+    const answer = await res.text();
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
     const firstFrameMs = await Promise.race([firstFrame, new Promise<number>((r) => setTimeout(() => r(-1), 15000))]);
     (window as unknown as { __player: RTCPeerConnection }).__player = pc;
     // Wall-clock time of the first frame, comparable with other pages of the same machine.
     const firstFrameAt = firstFrameMs < 0 ? -1 : Date.now() - (performance.now() - t0 - firstFrameMs);
-    return { status: 201, postMs, firstFrameMs, firstFrameAt, location: new URL(res.headers.get('Location')!, whepUrl).toString() };
+    return { status: 201, postMs, firstFrameMs, firstFrameAt, location: new URL(res.headers.get('Location')!, whepUrl).toString(), answer };
   }, whepUrl);
 }

@@ -284,6 +284,59 @@ export const JANUS_ANSWER_VIDEO_REJECTED = crlf([
 ]);
 
 /**
+ * Janus 1.4's Streaming plugin answering a Chromium player (WHEP): it takes the player's
+ * payload type numbers and writes the mountpoint's fmtp (here the one negotiated by an OBS
+ * publisher) into the answer; RTX is offered back for the H.264 payload type.
+ */
+export const JANUS_PLAYER_ANSWER = crlf([
+  'v=0',
+  'o=- 1718031093541299 1 IN IP4 198.51.100.10',
+  's=Mountpoint 1234',
+  't=0 0',
+  'a=group:BUNDLE 0 1',
+  'a=ice-options:trickle',
+  'a=fingerprint:sha-256 D2:B9:31:8F:DF:24:D8:0E:ED:D2:EF:25:9E:AF:6F:B8:34:AE:53:9C:E6:F3:8F:F2:64:15:FA:E8:7F:53:2D:38',
+  'a=extmap-allow-mixed',
+  'a=msid-semantic: WMS janus',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+  'c=IN IP4 198.51.100.10',
+  'a=sendonly',
+  'a=mid:0',
+  'a=rtcp-mux',
+  'a=ice-ufrag:Qm7v',
+  'a=ice-pwd:b0XhT6c9s2LkW8nQ3fRz1p',
+  'a=ice-options:trickle',
+  'a=setup:passive',
+  'a=rtpmap:111 opus/48000/2',
+  'a=fmtp:111 minptime=10;useinbandfec=1',
+  'a=msid:janus janusa0',
+  'a=ssrc:3461296187 cname:janus',
+  'a=candidate:1 1 udp 2015363327 198.51.100.10 20110 typ host',
+  'a=end-of-candidates',
+  'm=video 9 UDP/TLS/RTP/SAVPF 102 103',
+  'c=IN IP4 198.51.100.10',
+  'a=sendonly',
+  'a=mid:1',
+  'a=rtcp-mux',
+  'a=ice-ufrag:Qm7v',
+  'a=ice-pwd:b0XhT6c9s2LkW8nQ3fRz1p',
+  'a=ice-options:trickle',
+  'a=setup:passive',
+  'a=rtpmap:102 H264/90000',
+  'a=fmtp:102 profile-level-id=42e01f;packetization-mode=1',
+  'a=rtcp-fb:102 ccm fir',
+  'a=rtcp-fb:102 nack',
+  'a=rtcp-fb:102 nack pli',
+  'a=rtcp-fb:102 goog-remb',
+  'a=rtpmap:103 rtx/90000',
+  'a=fmtp:103 apt=102',
+  'a=msid:janus janusv1',
+  'a=ssrc-group:FID 1850427316 2087655104',
+  'a=ssrc:1850427316 cname:janus',
+  'a=ssrc:2087655104 cname:janus',
+]);
+
+/**
  * A WHIP client's trickle PATCH body, in the shape of the RFC 9725 §4.3.1
  * example: credentials at media level, end-of-candidates after the last one.
  */

@@ -868,9 +868,11 @@ function negotiatedTracks(answerSdp: string, offerSdp: string, order: RidOrder):
 
 /**
  * The mountpoint's format parameters, which Janus writes into every viewer's answer. For
- * H.264 that carries the publisher's own profile-level-id (OBS's x264 sends High, 64001f by
- * default): strict decoders (Safari, hardware ones) refuse a stream whose profile is higher
- * than the one negotiated.
+ * H.264 that carries the profile-level-id the publisher negotiated: strict decoders (Safari,
+ * hardware ones) refuse a stream whose profile is higher than the one they were told. OBS
+ * negotiates 42e01f whatever x264 sends, so the playback side replaces it in each viewer's
+ * answer with the profile of the stream's own SPS once the stream probe has read one
+ * (live/publisher-profiles.ts); this is what a viewer gets before that.
  */
 export function mountpointFmtp(track: NegotiatedTrack): string | undefined {
   const fallback = MOUNTPOINT_FORMATS[track.codec]?.fmtp;

@@ -304,15 +304,27 @@ describe('TURN credentials only after the key or token check (RFC 9725 §4.4)', 
     expect(linkUris((await options('/whip', { Authorization: `Bearer ${key}` })).headers.link)).toEqual([TURN]);
   });
 
-  it('H16 OPTIONS /whep/…: STUN only for an unknown channel or a private one without its token', async () => {
-    const { channel: open } = await stack.createChannel('Open');
-    const { channel: hidden } = await stack.createChannel('Hidden', 'private');
+  it('H16 OPTIONS /whep/…: TURN only for a live channel (private: with its token); STUN only otherwise', async () => {
+    const { channel: offline } = await stack.createChannel('Open');
+    const { channel: hidden, key: hiddenKey } = await stack.createChannel('Hidden', 'private');
     const token = signPlaybackToken(stack.config.secret.value, hidden.id, 0, new Date(Date.now() + 60_000));
     expect(linkUris((await options('/whep/anything')).headers.link)).toEqual([]);
+    expect(linkUris((await options(`/whep/${offline.slug}`)).headers.link)).toEqual([]);
+    expect(linkUris((await options(`/whep/${hidden.slug}`, { Authorization: `Bearer ${token}` })).headers.link)).toEqual([]); // offline
+    const hiddenLive = await httpFrom('127.0.0.90', api('/whip'), { method: 'POST', headers: sdpHeaders({ Authorization: `Bearer ${hiddenKey}` }), body: fresh(OBS_OFFER) });
+    expect(hiddenLive.status).toBe(201);
     expect(linkUris((await options(`/whep/${hidden.slug}`)).headers.link)).toEqual([]);
     expect(linkUris((await options(`/whep/${hidden.slug}`, { Authorization: 'Bearer not-a-token' })).headers.link)).toEqual([]);
     expect(linkUris((await options(`/whep/${hidden.slug}`, { Authorization: `Bearer ${token}` })).headers.link)).toEqual([TURN]);
+    const { channel: open, session } = await goLive('Open live');
     expect(linkUris((await options(`/whep/${open.slug}`)).headers.link)).toEqual([TURN]);
+    await httpFrom('127.0.0.90', session, { method: 'DELETE' });
+    await httpFrom('127.0.0.90', api(String(hiddenLive.headers.location)), { method: 'DELETE' });
+  });
+
+  it('H16b plain OPTIONS without a bearer spends the per-address request bucket', async () => {
+    const limitedAt = await firstLimited(BURST + 8, () => httpFrom('127.0.0.63', api('/whep/anything'), { method: 'OPTIONS' }), [204]);
+    expectLimitedAfter(limitedAt, BURST);
   });
 
   it('H17 a wrong key on OPTIONS counts like a 401: guessing keys that way is limited too', async () => {

@@ -48,6 +48,11 @@ export class PlaybackService implements OnModuleInit {
     this.media.onEvent((e) => this.onMediaEvent(e));
   }
 
+  /** Whether the channel has a broadcast viewers can join right now. */
+  isLive(channelId: string): boolean {
+    return this.live.broadcastOnChannel(channelId)?.playable === true;
+  }
+
   /** WHEP POST: `token` is the playback token private channels need. */
   async start(input: { slug: string; offerSdp: string; token?: string }): Promise<StartPlaybackResult> {
     const { channel, grant } = await this.access.admit(input.slug, input.token);

@@ -118,7 +118,7 @@ describe('config errors never quote secrets', () => {
   it('reads the gateway secret and the stream caps', () => {
     const c = loadConfig({ ...base, ONAIR_GATEWAY_SECRET: 'g'.repeat(32), ONAIR_STREAMS_PER_CLIENT: '3', ONAIR_WHEP_EVENT_STREAMS_PER_SESSION: '2' });
     expect(c.gateway.secret).toBe('g'.repeat(32));
-    expect(c.limits).toEqual({ streamsPerClient: 3, streams: 2000, streamMaxAgeS: 3600, whepSessionsPerClient: 50, eventStreamsPerSession: 2 });
+    expect(c.limits).toEqual({ streamsPerClient: 3, streams: 2000, streamMaxAgeS: 3600, whepSessionsPerClient: 50, whepSessions: 1000, eventStreamsPerSession: 2 });
     expect(loadConfig(base).gateway.secret).toBeUndefined();
   });
 });

@@ -125,7 +125,7 @@ describe('WatchRevocation', () => {
     }
   });
 
-  it('a WHEP POST admitted just before the revoke, answered after it, is ended as soon as it joins', async () => {
+  it('a WHEP POST admitted just before the revoke, answered after it, is ended as soon as it joins and answered 401', async () => {
     const { media, live, link, change, playback } = setup('private');
     const token = link();
     let answer!: () => void;
@@ -134,9 +134,8 @@ describe('WatchRevocation', () => {
     await flush();
     expect(await change({})).toBe(0); // nobody to end yet
     answer();
-    const { sessionId } = await joining;
+    await expect(joining).rejects.toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/was revoked by its owner/) });
     await flush();
-    expect(live.viewer(sessionId)).toBeUndefined();
     expect(live.allViewers()).toHaveLength(0);
     expect(media.callsOf('closeViewer')).toHaveLength(1);
   });

@@ -94,6 +94,13 @@ export class PlaybackService implements OnModuleInit {
     const videoMediaId = String(Math.max(0, offer.media.findIndex((m) => m.kind === 'video')));
     this.live.addViewer({ sessionId, channelId: channel.id, viewer: watched.viewer, ice, layer, videoMediaId, grant });
     this.publishViewerCount(channel.id);
+    // Announcing the count lets WatchRevocation judge this viewer at once: a share link
+    // revoked (or expired) while Janus answered has ended it already, Janus side included.
+    // The player must hear 401, not get a Location for a session that no longer exists.
+    if (!this.live.viewer(sessionId)) {
+      await this.access.admit(input.slug, input.token); // throws the reason (revoked, expired, now private)
+      throw offline(channel.slug); // ended for another reason meanwhile
+    }
     return { sessionId, answerSdp: watched.answerSdp, etag: ice.etag, channel, layers };
   }
 

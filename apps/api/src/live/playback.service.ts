@@ -177,6 +177,11 @@ export class PlaybackService implements OnModuleInit {
     return ending.length;
   }
 
+  /** Whether any viewer `match` picks is registered. */
+  hasViewers(match: (v: LiveViewer) => boolean): boolean {
+    return this.live.allViewers().some(match);
+  }
+
   private viewer(sessionId: string): LiveViewer {
     const v = this.live.viewer(sessionId);
     if (!v) throw new DomainError('not-found', 'no WHEP session at this URL (it has ended or never existed)');

@@ -110,6 +110,7 @@ export class StudioService {
       throw new DomainError('conflict', `"${channel.title}" is live: stop the stream in OBS (or revoke its key with endBroadcast) before deleting the channel`);
     }
     await this.channels.delete(channel.id);
+    this.revocation.forget(channel.id);
   }
 
   async listKeys(user: User, id: string): Promise<StreamKeyListing[]> {

@@ -83,7 +83,9 @@ afterAll(() => stack.stop());
 describe('rate limits see what the router routes', () => {
   it('H01 25 POST /WHIP with a wrong key from one address: 401 ten times, then 429', async () => {
     const limitedAt = await firstLimited(25, () => httpFrom('127.0.0.11', api('/WHIP'), { method: 'POST', headers: sdpHeaders({ Authorization: 'Bearer onair_guess' }), body: fresh(OBS_OFFER) }), [401]);
-    expect(limitedAt).toBe(11);
+    // Ten wrong keys a minute: the 11th is refused, or a little later if a token refilled meanwhile.
+    expect(limitedAt).toBeGreaterThanOrEqual(11);
+    expect(limitedAt).toBeLessThanOrEqual(13);
   });
 
   it('H02 every spelling counts against one bucket: /Whip/, /wHiP, /%77hip, //whip', async () => {
@@ -329,7 +331,9 @@ describe('TURN credentials only after the key or token check (RFC 9725 §4.4)', 
 
   it('H17 a wrong key on OPTIONS counts like a 401: guessing keys that way is limited too', async () => {
     const limitedAt = await firstLimited(15, () => httpFrom('127.0.0.62', api('/whip'), { method: 'OPTIONS', headers: { Authorization: 'Bearer onair_guess' } }), [204]);
-    expect(limitedAt).toBe(11);
+    // Ten wrong keys a minute: the 11th is refused, or a little later if a token refilled meanwhile.
+    expect(limitedAt).toBeGreaterThanOrEqual(11);
+    expect(limitedAt).toBeLessThanOrEqual(13);
   });
 
   it('H18 the 201 still carries TURN (minted after the check)', async () => {

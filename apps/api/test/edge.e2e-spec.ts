@@ -5,7 +5,9 @@
  * `Content-Type: application/sdp`. Clients come from different loopback source addresses
  * (127.0.0.0/8 inside the test namespace), so one test can be many clients. Test ids: H.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { formatSdpFragment, parseLinks } from '@onair/protocol';
@@ -19,6 +21,7 @@ import { PrismaService } from '../src/database/prisma.service';
 import { setupHttp } from '../src/http/setup';
 import { FakeMediaServer } from '../src/media/testing/fake-media-server';
 import { httpFrom, holdStream, HeldStream } from './harness/from-address';
+import { REPO_ROOT } from './harness/janus-process';
 import { withIceCredentials, withoutCandidates } from './harness/sdp';
 import { TestStack } from './harness/stack';
 import { WebProcess } from './harness/web-process';
@@ -102,6 +105,14 @@ describe('rate limits see what the router routes', () => {
 });
 
 describe('the web gateway states the client address (believed only with its secret)', () => {
+  it('H20 the web app refuses to start without ONAIR_GATEWAY_SECRET (exit 78, saying how to set it)', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '13389' };
+    delete env.ONAIR_GATEWAY_SECRET;
+    const run = spawnSync(process.execPath, ['server.mjs', '-H', '127.0.0.1'], { cwd: join(REPO_ROOT, 'apps/web'), env, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(78);
+    expect(run.stderr).toMatch(/ONAIR_GATEWAY_SECRET is not set.*openssl rand -hex 32/);
+  });
+
   const web = new WebProcess(13380, stack.apiUrl, gatewaySecret());
   beforeAll(() => web.start());
   afterAll(() => web.stop());

@@ -23,6 +23,8 @@ const stack = new TestStack(18280, 18388, {
   ONAIR_RATE_LIMIT_BURST: '10000',
   ONAIR_RATE_LIMIT_PER_S: '1000',
   ONAIR_AUTH_FAILURES_PER_MIN: String(AUTH_FAILURES_PER_MIN),
+  // HTTP-only publishers send no media, so no SPS ever comes: viewers need not wait for one.
+  ONAIR_VIEWER_PROFILE_WAIT_MS: '0',
 });
 const api = (path: string) => `${stack.apiUrl}${path}`;
 

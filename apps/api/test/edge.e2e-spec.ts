@@ -38,6 +38,8 @@ const stack = new TestStack(19080, 19188, {
   ONAIR_STREAMS_PER_CLIENT: '3',
   ONAIR_STREAMS_MAX: '5',
   ONAIR_WHEP_SESSIONS_PER_CLIENT: '2',
+  // HTTP-only publishers send no media, so no SPS ever comes: viewers need not wait for one.
+  ONAIR_VIEWER_PROFILE_WAIT_MS: '0',
   ONAIR_WHEP_EVENT_STREAMS_PER_SESSION: '2',
 });
 const api = (path: string) => `${stack.apiUrl}${path}`;

@@ -18,7 +18,7 @@ import { TestStack } from './harness/stack';
 import { StudioClient } from './harness/studio-client';
 
 // Alice's channels stay live from one test to the next: a roomy live quota (its own test below).
-const stack = new TestStack(18680, 18788, { ONAIR_RATE_LIMIT_BURST: '10000', ONAIR_RATE_LIMIT_PER_S: '1000', ONAIR_MAX_LIVE_PER_ACCOUNT: '10' });
+const stack = new TestStack(18680, 18788, { ONAIR_RATE_LIMIT_BURST: '10000', ONAIR_RATE_LIMIT_PER_S: '1000', ONAIR_MAX_LIVE_PER_ACCOUNT: '10', ONAIR_VIEWER_PROFILE_WAIT_MS: '0' });
 const api = (path: string) => `${stack.apiUrl}${path}`;
 let seq = 0;
 const fresh = (sdp: string) => {

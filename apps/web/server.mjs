@@ -36,6 +36,15 @@ if (!/^\d{1,2}$/.test(hopsSetting)) {
 }
 const trustedHops = Number(hopsSetting);
 
+// Without it the API counts every browser as this web server: one address for rate limits and
+// stream caps, so one attacker's wrong passwords would lock every studio sign-in.
+if (!process.env.ONAIR_GATEWAY_SECRET?.trim()) {
+  console.error(
+    'ONAIR_GATEWAY_SECRET is not set: give the web app and the API the same secret (at least 32 characters, e.g. `openssl rand -hex 32`); `npm run up` and infra/docker/make-env.sh generate one',
+  );
+  process.exit(78);
+}
+
 /** The gateway compares this with the header below; it never leaves this process. */
 const nonce = randomBytes(16).toString('hex');
 process.env.ONAIR_WEB_CLIENT_NONCE = nonce;
@@ -77,9 +86,6 @@ const server = createServer((req, res) => {
     else res.destroy();
   });
 });
-if (!process.env.ONAIR_GATEWAY_SECRET?.trim()) {
-  console.warn('ONAIR_GATEWAY_SECRET is not set: the API will count every browser as this web server (one address for rate limits and stream caps)');
-}
 server.listen(port, hostname, () => {
   console.log(`onair web on http://${hostname}:${port}${trustedHops ? ` (trusting ${trustedHops} proxy hop${trustedHops > 1 ? 's' : ''})` : ''}`);
 });

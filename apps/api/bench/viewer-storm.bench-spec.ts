@@ -413,5 +413,5 @@ describe('viewer storm', () => {
       await stack.janus.stop();
       await prisma.$disconnect();
     }
-  });
+  }, 600_000); // the root config's 120 s testTimeout applies here, not the bench project's
 });

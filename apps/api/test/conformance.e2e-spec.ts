@@ -23,6 +23,8 @@ const stack = new TestStack(18280, 18388, {
   ONAIR_RATE_LIMIT_BURST: '10000',
   ONAIR_RATE_LIMIT_PER_S: '1000',
   ONAIR_AUTH_FAILURES_PER_MIN: String(AUTH_FAILURES_PER_MIN),
+  // HTTP-only publishers send no media, so no SPS ever comes: viewers need not wait for one.
+  ONAIR_VIEWER_PROFILE_WAIT_MS: '0',
 });
 const api = (path: string) => `${stack.apiUrl}${path}`;
 
@@ -521,7 +523,10 @@ describe('What onair leaves in Janus and asks of it', () => {
     expect(held).toMatch(/127\.0\.0\.2 41006/);
     for (const denied of ['169.254.169.254', '127.0.0.1 41002', 'fe80::1 41003']) expect(held).not.toContain(denied);
     expect(text).toContain('a=candidate:');
-    expect(channel.slug).toMatch(/^candidates-/);
+    // Ended, the broadcast leaves nothing in Janus: no handle with its candidates, no mountpoint.
+    expect((await fetch(api(res.headers.get('location')!), { method: 'DELETE' })).status).toBe(200);
+    expect(await janus.allHandleInfo()).not.toMatch(/127\.0\.0\.2 4100[46]/);
+    await expect(janus.mountpointInfo(channel.id)).rejects.toThrow();
   });
 });
 

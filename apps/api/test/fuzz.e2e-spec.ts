@@ -378,6 +378,7 @@ describe('HTTP fuzz against the running API', () => {
       ONAIR_RATE_LIMIT_PER_S: '100000',
       ONAIR_AUTH_FAILURES_PER_MIN: '100000',
       ONAIR_MEDIA_TIMEOUT_S: '300',
+      ONAIR_VIEWER_PROFILE_WAIT_MS: '0', // no media flows: no SPS will come
     });
     beforeAll(() => stack.start());
     afterAll(() => stack.stop());
@@ -394,7 +395,7 @@ describe('HTTP fuzz against the running API', () => {
   });
 
   describe('with the default rate limits', () => {
-    const stack = new TestStack(19280, 19388, { ONAIR_MEDIA_TIMEOUT_S: '300' });
+    const stack = new TestStack(19280, 19388, { ONAIR_MEDIA_TIMEOUT_S: '300', ONAIR_VIEWER_PROFILE_WAIT_MS: '0' });
     beforeAll(() => stack.start());
     afterAll(() => stack.stop());
 

@@ -20,7 +20,7 @@ import { UserRepository } from '../src/accounts/user.repository';
 import { PrismaService } from '../src/database/prisma.service';
 
 const stack = new TestStack(18880, 18988);
-const web = new WebProcess(13100, stack.apiUrl);
+const web = new WebProcess(13100, stack.apiUrl, { ONAIR_GATEWAY_SECRET: stack.env.ONAIR_GATEWAY_SECRET });
 const SHOTS = join(REPO_ROOT, 'test-output/screenshots');
 let browser: Browser;
 let obs: Browser;

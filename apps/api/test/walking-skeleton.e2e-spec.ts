@@ -15,7 +15,7 @@ const JANUS_PORT = 18188;
 const WEB_PORT = 13000;
 
 const stack = new TestStack(API_PORT, JANUS_PORT);
-const web = new WebProcess(WEB_PORT, stack.apiUrl);
+const web = new WebProcess(WEB_PORT, stack.apiUrl, { ONAIR_GATEWAY_SECRET: stack.env.ONAIR_GATEWAY_SECRET });
 let browser: Browser;
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { CookieOptions, Request, Response } from 'express';
+import { clientAddress } from '../http/client-address';
 import { readJsonBody } from '../http/sdp-request';
 import { parseWith } from '../http/validation';
 import { AuthService, ChangePasswordInput, Client, SESSION_TTL_MS, SignInInput, SignUpInput } from './auth.service';
@@ -71,12 +72,9 @@ export class AuthController {
   }
 }
 
-/**
- * The client as Express sees it: `req.ip` is the socket's address, or the address a trusted
- * proxy (the web gateway, ONAIR_TRUST_PROXY) states; headers are not parsed here.
- */
+/** Who is asking: the address clientAddressMiddleware decided (gateway-aware), and the user agent. */
 function client(req: Request): Client {
-  return { address: req.ip ?? req.socket.remoteAddress ?? 'unknown', userAgent: req.headers['user-agent'] };
+  return { address: clientAddress(req), userAgent: req.headers['user-agent'] };
 }
 
 /** httpOnly, SameSite=Lax, Secure behind HTTPS (req.secure: the web gateway's statement, or ONAIR_TRUST_PROXY; see http/client-address.ts). */

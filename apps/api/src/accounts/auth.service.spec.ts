@@ -183,4 +183,16 @@ describe('AuthService', () => {
     expect(closed).toEqual(['s0', 's1', 'other']);
     expect(streams.size).toBe(2);
   });
+
+  it('a stream registered after its session ended (a sign-out between the guard and the hold) is closed at once', async () => {
+    const { auth, streams } = await setup();
+    const { token } = await auth.signIn({ email: 'admin@onair.test', password: PASSWORD }, HOME);
+    let closed = 0;
+    const release = await auth.holdStream(token, () => (closed += 1));
+    expect([closed, streams.size]).toEqual([0, 1]);
+    release();
+    await auth.signOut(token); // the guard had already let the request through
+    await auth.holdStream(token, () => (closed += 1));
+    expect([closed, streams.size]).toEqual([1, 0]);
+  });
 });

@@ -167,6 +167,21 @@ export class AuthService {
     return this.users.list();
   }
 
+  /**
+   * Ties an event stream to the session `token` opened it with (`close` ends it when the
+   * session ends). Returns the release. A sign-out landing after the guard found the session
+   * but before the stream was registered would miss it: the session is looked up again once
+   * registered, and the stream closed at once if it is gone.
+   */
+  async holdStream(token: string, close: () => void): Promise<() => void> {
+    const release = this.streams.hold(sessionTokenHash(token), close);
+    if (!(await this.userFor(token))) {
+      release();
+      close();
+    }
+    return release;
+  }
+
   /** The signed-in user for a session cookie value, or null. */
   async userFor(token: string | undefined): Promise<User | null> {
     if (!token || token.length > 100) return null;

@@ -109,6 +109,33 @@ describe('WatchRevocation', () => {
     expect(priv.live.allViewers()).toHaveLength(1);
   });
 
+  it('stops watching a channel once nobody holds its links and no join can be in flight, or when it is made public or deleted', async () => {
+    const { revocation, link, watch, change, playback, live } = setup('private');
+    let now = 1_000_000;
+    revocation.now = () => now;
+    const kept = await watch(link());
+    await change({}); // ends it; the channel is watched for late joins
+    expect(revocation.watchedChannels).toBe(1);
+    const fresh = await watch(link()); // a link of the new version
+    now += 120_000;
+    revocation.prune();
+    expect(revocation.watchedChannels).toBe(1); // someone still watches with a link
+    await playback.stop(fresh.sessionId);
+    revocation.prune();
+    expect(revocation.watchedChannels).toBe(0);
+    expect(kept.closed).toBe(true);
+    expect(live.allViewers()).toHaveLength(0);
+
+    await change({});
+    expect(revocation.watchedChannels).toBe(1);
+    await change({ visibility: 'public' });
+    expect(revocation.watchedChannels).toBe(0);
+    await change({ visibility: 'private' });
+    expect(revocation.watchedChannels).toBe(1);
+    revocation.forget('c1'); // deleted
+    expect(revocation.watchedChannels).toBe(0);
+  });
+
   it('a share link ends its viewers and streams when it expires (a timer at expiry), not before', async () => {
     jest.useFakeTimers({ now: new Date('2026-11-25T10:00:00Z'), doNotFake: ['setImmediate'] });
     try {
@@ -129,7 +156,7 @@ describe('WatchRevocation', () => {
     }
   });
 
-  it('a WHEP POST admitted just before the revoke, answered after it, is ended as soon as it joins', async () => {
+  it('a WHEP POST admitted just before the revoke, answered after it, is ended as soon as it joins and answered 401', async () => {
     const { media, live, link, change, playback } = setup('private');
     const token = link();
     let answer!: () => void;
@@ -138,9 +165,8 @@ describe('WatchRevocation', () => {
     await flush();
     expect(await change({})).toBe(0); // nobody to end yet
     answer();
-    const { sessionId } = await joining;
+    await expect(joining).rejects.toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/was revoked by its owner/) });
     await flush();
-    expect(live.viewer(sessionId)).toBeUndefined();
     expect(live.allViewers()).toHaveLength(0);
     expect(media.callsOf('closeViewer')).toHaveLength(1);
   });

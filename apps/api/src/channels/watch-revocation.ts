@@ -9,7 +9,16 @@ import { WatchAccess, WatchGrant } from './watch-access';
 interface Watched {
   channel: Channel;
   unsubscribe: () => void;
+  /** When its access last changed (this.now()). */
+  changedAt: number;
 }
+
+/**
+ * How long a channel stays watched after its access changed: longer than a WHEP POST admitted
+ * just before the change can take to join (Janus answers within its 5 s deadline).
+ */
+const JOIN_GRACE_MS = 60_000;
+const PRUNE_EVERY_MS = 60_000;
 
 interface HeldStream {
   channelId: string;
@@ -30,6 +39,9 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
   private readonly streams = new Set<HeldStream>();
   private readonly watched = new Map<string, Watched>();
   private stopListening: () => void = () => undefined;
+  private pruner?: NodeJS.Timeout;
+  /** The clock, replaceable in specs. */
+  now: () => number = Date.now;
 
   constructor(
     private readonly access: WatchAccess,
@@ -42,10 +54,13 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
     this.stopListening = this.access.onGrantExpired((channelId, at) => {
       this.expired(channelId, at).catch((err) => this.log.error(`ending expired share links of ${channelId}: ${(err as Error).message}`));
     });
+    this.pruner = setInterval(() => this.prune(), PRUNE_EVERY_MS);
+    this.pruner.unref();
   }
 
   onModuleDestroy(): void {
     this.stopListening();
+    clearInterval(this.pruner);
     for (const w of this.watched.values()) w.unsubscribe();
     this.watched.clear();
   }
@@ -62,17 +77,20 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
    * channel keeps only those who hold a link of its current version.
    */
   async channelChanged(channel: Channel): Promise<number> {
+    // Public or unlisted: nobody needs a link, so there is nothing left to judge.
+    if (channel.visibility !== 'private') {
+      this.forget(channel.id);
+      return 0;
+    }
     this.watch(channel);
-    if (channel.visibility !== 'private') return 0;
     return this.end(channel.id, (grant) => !this.stillValid(channel, grant), `access to "${channel.slug}" changed`);
   }
 
   private async expired(channelId: string, at: Date): Promise<void> {
     // A channel made public (or deleted) meanwhile: its viewers no longer need the link.
     const channel = (await this.channels.findByIds([channelId]))[0];
-    if (!channel) return;
+    if (!channel || channel.visibility !== 'private') return this.forget(channelId);
     this.watch(channel);
-    if (channel.visibility !== 'private') return;
     await this.end(channelId, (grant) => grant !== undefined && grant.expiresAt.getTime() <= at.getTime(), `share links of "${channel.slug}" expired`);
   }
 
@@ -89,9 +107,10 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
     const known = this.watched.get(channel.id);
     if (known) {
       known.channel = channel;
+      known.changedAt = this.now();
       return;
     }
-    const entry: Watched = { channel, unsubscribe: () => undefined };
+    const entry: Watched = { channel, unsubscribe: () => undefined, changedAt: this.now() };
     entry.unsubscribe = this.events.subscribe(channel.id, (e) => {
       if (e.type !== 'viewercount' || entry.channel.visibility !== 'private') return;
       const late = (grant?: WatchGrant) => !this.stillValid(entry.channel, grant);
@@ -100,6 +119,31 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
       );
     });
     this.watched.set(channel.id, entry);
+  }
+
+  /** A channel deleted (or no longer private): stop watching it. */
+  forget(channelId: string): void {
+    this.watched.get(channelId)?.unsubscribe();
+    this.watched.delete(channelId);
+  }
+
+  /**
+   * Stops watching channels whose access changed a while ago (no POST from before the change
+   * can still be joining) and where nobody holds a share link any more: without this, every
+   * channel ever revoked or expired kept a map entry and an event subscription for good.
+   */
+  prune(): void {
+    for (const [channelId, w] of this.watched) {
+      if (this.now() - w.changedAt < JOIN_GRACE_MS) continue;
+      if ([...this.streams].some((s) => s.channelId === channelId && s.grant)) continue;
+      if (this.playback.hasViewers((v) => v.channelId === channelId && v.grant !== undefined)) continue;
+      this.forget(channelId);
+    }
+  }
+
+  /** How many channels are watched (for specs). */
+  get watchedChannels(): number {
+    return this.watched.size;
   }
 
   private async end(channelId: string, match: (grant?: WatchGrant) => boolean, why: string): Promise<number> {

@@ -82,6 +82,7 @@ const EnvSchema = z.object({
   ONAIR_STREAMS_MAX: z.coerce.number().int().min(1).max(1000000).default(2000),
   ONAIR_STREAM_MAX_AGE_S: z.coerce.number().int().min(1).max(7 * 86400).default(3600),
   ONAIR_WHEP_SESSIONS_PER_CLIENT: z.coerce.number().int().min(1).max(100000).default(50),
+  ONAIR_WHEP_SESSIONS_MAX: z.coerce.number().int().min(1).max(1000000).default(1000),
   ONAIR_WHEP_EVENT_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(100).default(4),
   ONAIR_MAX_CHANNELS_PER_ACCOUNT: z.coerce.number().int().min(1).max(100000).default(20),
   ONAIR_MAX_KEYS_PER_CHANNEL: z.coerce.number().int().min(1).max(1000).default(10),
@@ -141,6 +142,8 @@ export interface OnairConfig {
     /** An event stream ends after this long; EventSource reconnects by itself. */
     streamMaxAgeS: number;
     whepSessionsPerClient: number;
+    /** WHEP sessions in all (each a Janus handle and a PeerConnection). */
+    whepSessions: number;
     /** WHEP events-extension registrations per WHEP session. */
     eventStreamsPerSession: number;
   };
@@ -240,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
       streams: e.ONAIR_STREAMS_MAX,
       streamMaxAgeS: e.ONAIR_STREAM_MAX_AGE_S,
       whepSessionsPerClient: e.ONAIR_WHEP_SESSIONS_PER_CLIENT,
+      whepSessions: e.ONAIR_WHEP_SESSIONS_MAX,
       eventStreamsPerSession: e.ONAIR_WHEP_EVENT_STREAMS_PER_SESSION,
     },
     quotas: {

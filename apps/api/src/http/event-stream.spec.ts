@@ -52,7 +52,7 @@ describe('eventStreamCaps through HTTP', () => {
   beforeEach(async () => {
     const moduleRef = await Test.createTestingModule({ controllers: [Streams] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
-    caps = eventStreamCaps({ streamsPerClient: 1, streams: 10, streamMaxAgeS: 1, whepSessionsPerClient: 1, eventStreamsPerSession: 1 });
+    caps = eventStreamCaps({ streamsPerClient: 1, streams: 10, streamMaxAgeS: 1, whepSessionsPerClient: 1, whepSessions: 10, eventStreamsPerSession: 1 });
     app.use(clientAddressMiddleware(undefined));
     app.use(caps);
     await app.init();

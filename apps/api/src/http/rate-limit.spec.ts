@@ -48,6 +48,7 @@ describe('RateLimiter', () => {
 class Probe {
   @Post('whip') @HttpCode(201) publish() { return 'ok'; }
   @Options('whip/options-bad') @HttpCode(204) optionsBad(@Res({ passthrough: true }) res: Response) { markBearerRejected(res); }
+  @Options('whep/open') @HttpCode(204) discover() { return; }
   @Post('whip/bad') bad(): never { throw new UnauthorizedException('wrong key'); }
   @Delete('whep/sessions/x') stop() { return 'ok'; }
   @Post('channels') other() { return 'ok'; }
@@ -90,6 +91,16 @@ describe('rateLimitMiddleware through HTTP', () => {
     await request(app.getHttpServer()).options('/whip/options-bad').set('Authorization', 'Bearer x').expect(204);
     now += 3000;
     const res = await request(app.getHttpServer()).post('/whip').expect(429);
+    expect(res.body.detail).toMatch(/wrong stream key or token/);
+  });
+
+  it('spends the general bucket on every plain OPTIONS, and counts a rejected ?token= without Authorization', async () => {
+    for (let i = 0; i < 3; i++) await request(app.getHttpServer()).options('/whep/open').expect(204);
+    await request(app.getHttpServer()).options('/whep/open').expect(429);
+    now += 3000; // the general bucket refilled
+    await request(app.getHttpServer()).options('/whip/options-bad?token=guess').expect(204);
+    await request(app.getHttpServer()).options('/whip/options-bad?token=guess').expect(204);
+    const res = await request(app.getHttpServer()).options('/whep/open').expect(429);
     expect(res.body.detail).toMatch(/wrong stream key or token/);
   });
 

@@ -31,7 +31,8 @@ export function markBearerRejected(res: Response): void {
  * to protect themselves): every POST, PATCH and DELETE spends a token of a general bucket,
  * and every 401 spends one of a much smaller bucket, so guessing stream keys stops quickly
  * while a streamer with the right key is never slowed by it. Answers 429 + Retry-After.
- * An OPTIONS with a bearer (ICE server discovery, which checks the key) counts like a write.
+ * Every OPTIONS on WHIP/WHEP that is not a CORS preflight (ICE server discovery, which may
+ * check a key or token) counts like a write, and a bearer it rejected like a 401.
  * Paths are matched as the router matches them (routedPath): any case, trailing slash,
  * percent-encoding. The client address is clientAddressMiddleware's (gateway-aware).
  */
@@ -40,8 +41,10 @@ export function rateLimitMiddleware(config: OnairConfig['rateLimit'], now: () =>
   const failures = new RateLimiter(config.authFailuresPerMinute, config.authFailuresPerMinute / 60, now);
   return (req: Request, res: Response, next: NextFunction): void => {
     const path = routedPath(req.path);
-    const bearerOptions = req.method === 'OPTIONS' && req.headers.authorization !== undefined;
-    if (!(WRITES.has(req.method) || bearerOptions) || !LIMITED.test(path)) return next();
+    // CORS preflights never get here (corsMiddleware answers them); every other OPTIONS on
+    // WHIP/WHEP may check a key or token (Authorization or ?token=) and mint TURN, so it counts.
+    const discovery = req.method === 'OPTIONS' && BEARER_CHECKED.test(path);
+    if (!(WRITES.has(req.method) || discovery) || !LIMITED.test(path)) return next();
     const client = clientAddress(req);
     const authWait = failures.waitFor(client);
     if (authWait > 0) {

@@ -70,6 +70,7 @@ describe('IceServersService.forDiscovery (RFC 9725 §4.4: ICE servers on OPTIONS
     ['no check (no bearer)', undefined, false, false],
     ['a passing check', async () => 'ok', true, false],
     ['a wrong bearer', async () => { throw new DomainError('unauthorized', 'wrong key'); }, false, true],
+    ['a check that passes but answers false (an offline channel)', async () => false, false, false],
     ['an unknown channel', async () => { throw new DomainError('not-found', 'no channel'); }, false, false],
     ['a check that throws before awaiting', () => { throw new DomainError('unauthorized', 'malformed header'); }, false, true],
   ])('%s', async (_name, check, turn, rejected) => {

@@ -43,13 +43,14 @@ export class IceServersService {
 
   /**
    * Servers for OPTIONS discovery: TURN only when `check` (the stream key, or the channel and
-   * its playback token) passes; STUN only without a check or when it fails with 401/404/400.
-   * `rejected` says a bearer was wrong, so the caller can count it like a 401.
+   * its playback token) passes; STUN only without a check, when it resolves to `false` (e.g.
+   * the channel is offline) or when it fails with 401/404/400. `rejected` says a bearer was
+   * wrong, so the caller can count it like a 401.
    */
   async forDiscovery(user: string, check?: () => Promise<unknown>): Promise<{ servers: IceServer[]; rejected: boolean }> {
     if (!check) return { servers: this.unauthenticated(), rejected: false };
     try {
-      await check();
+      if ((await check()) === false) return { servers: this.unauthenticated(), rejected: false };
     } catch (err) {
       if (!(err instanceof DomainError) || !['unauthorized', 'not-found', 'bad-request'].includes(err.code)) throw err;
       return { servers: this.unauthenticated(), rejected: err.code === 'unauthorized' };

@@ -43,23 +43,24 @@ class MemoryBroadcasts {
   }
 }
 
-function setup() {
+function setup(access: PublishAccess = keys) {
   const media = new FakeMediaServer();
   media.answerSdp = OBS_OFFER.replace(/a=sendonly/g, 'a=recvonly');
   const live = new LiveRegistry();
   const repo = new MemoryBroadcasts();
+  const events = new ChannelEvents();
   const probes = { start: async () => undefined, stop: () => undefined } as unknown as StreamProbes;
   const service = new BroadcastService(
     media,
     config,
-    keys,
+    access,
     repo as unknown as BroadcastRepository,
     live,
-    new ChannelEvents(),
+    events,
     new IceSessionService(media),
     probes,
   );
-  return { media, live, repo, service };
+  return { media, live, repo, service, events };
 }
 
 const start = (service: BroadcastService, key: string) => service.start({ streamKey: key, offerSdp: OBS_OFFER });
@@ -112,5 +113,45 @@ describe('BroadcastService: a second POST on a live channel', () => {
     expect(results.filter((r) => r === undefined)).toHaveLength(1);
     expect(results.find((r) => r !== undefined)).toMatchObject({ code: 'already-live', retryAfter: expect.any(Number) });
     expect(media.callsOf('closePublisher')).toHaveLength(1);
+  });
+});
+
+describe('BroadcastService: the key checked again once the media server answered', () => {
+  const seen = (events: ChannelEvents) => {
+    const types: string[] = [];
+    events.subscribe(CHANNEL.id, (e) => types.push(e.type));
+    return types;
+  };
+
+  it('a refused confirm ends the broadcast before it was ever playable: no viewer could join, no feed hears inactive', async () => {
+    let playableDuringCheck: boolean | undefined;
+    const refusing = {
+      ...keys,
+      confirm: async (b: { playable: boolean }) => {
+        playableDuringCheck = b.playable;
+        throw new DomainError('unauthorized', 'this stream key was revoked while the stream was starting');
+      },
+    } as unknown as PublishAccess;
+    const { live, repo, service, events } = setup(refusing);
+    const types = seen(events);
+    expect(await failure(start(service, 'key-a'))).toMatchObject({ code: 'unauthorized' });
+    expect(playableDuringCheck).toBe(false);
+    expect(types).toEqual([]);
+    expect(live.broadcastOnChannel(CHANNEL.id)).toBeUndefined();
+    expect([...repo.rows.values()][0]).toMatchObject({ reason: 'publisher-left' });
+  });
+
+  it('a revoke landing while the key is checked (the broadcast not yet playable) is honoured', async () => {
+    const racing = {
+      ...keys,
+      confirm: async (b: { revokedWhileStarting?: boolean }) => {
+        b.revokedWhileStarting = true; // what StudioService.revoke does to a broadcast still starting
+      },
+    } as unknown as PublishAccess;
+    const { live, service, events } = setup(racing);
+    const types = seen(events);
+    expect(await failure(start(service, 'key-a'))).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/revoked while the stream was starting/) });
+    expect(types).toEqual([]);
+    expect(live.broadcastOnChannel(CHANNEL.id)).toBeUndefined();
   });
 });

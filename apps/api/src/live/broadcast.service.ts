@@ -3,7 +3,7 @@ import { codecNames, rejectedMids, SdpError, validateOffer } from '@onair/protoc
 import { Channel } from '../channels/channel';
 import { PublishAccess } from '../channels/publish-access';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
-import { DomainError } from '../errors/domain-error';
+import { DomainError, unauthorized } from '../errors/domain-error';
 import { MEDIA_SERVER, MediaEvent, MediaServer } from '../media/media-server';
 import { BroadcastRepository, EndReason } from './broadcast.repository';
 import { ChannelEvents } from './channel-events';
@@ -131,10 +131,13 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       });
       timer.lap('fanout');
       b.layers = fanout.selectableLayers;
-      b.playable = true;
       // The key was checked before Janus answered: a revoke (or the owner's live quota filling
-      // up) meanwhile ends this broadcast. After `playable`, so a revoke landing later sees it live.
+      // up) meanwhile ends this broadcast, before any viewer could join it or any feed heard
+      // it was active. A revoke landing during the check itself finds the broadcast not yet
+      // playable and marks it (StudioService.revoke); from `playable` on, a revoke sees it live.
       await this.access.confirm(b);
+      if (b.revokedWhileStarting) throw unauthorized('this stream key was revoked while the stream was starting: copy the current key from the studio');
+      b.playable = true;
       const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
       await this.broadcasts.setCodecs(opened.id, { video: codec('video'), audio: codec('audio') });
       timer.lap('record');

@@ -18,8 +18,10 @@ export interface LiveBroadcast {
   tracks: NegotiatedTrack[];
   /** Simulcast encodings viewers can switch between, largest first (empty: one layer). */
   layers: string[];
-  /** True once the mountpoint is fed: viewers can attach. */
+  /** True once the mountpoint is fed and the key confirmed: viewers can attach. */
   playable: boolean;
+  /** Its key was revoked while it was starting (not yet playable): it must not go live. */
+  revokedWhileStarting?: boolean;
   viewers: Set<string>;
   peakViewers: number;
 }

@@ -50,6 +50,11 @@ export class PlaybackService implements OnModuleInit {
     this.media.onEvent((e) => this.onMediaEvent(e));
   }
 
+  /** Whether the channel has a broadcast viewers can join right now. */
+  isLive(channelId: string): boolean {
+    return this.live.broadcastOnChannel(channelId)?.playable === true;
+  }
+
   /** WHEP POST: `token` is the playback token private channels need. */
   async start(input: { slug: string; offerSdp: string; token?: string }): Promise<StartPlaybackResult> {
     const { channel, grant } = await this.access.admit(input.slug, input.token);
@@ -96,6 +101,13 @@ export class PlaybackService implements OnModuleInit {
     const videoMediaId = String(Math.max(0, offer.media.findIndex((m) => m.kind === 'video')));
     this.live.addViewer({ sessionId, channelId: channel.id, viewer: watched.viewer, ice, layer, videoMediaId, grant });
     this.publishViewerCount(channel.id);
+    // Announcing the count lets WatchRevocation judge this viewer at once: a share link
+    // revoked (or expired) while Janus answered has ended it already, Janus side included.
+    // The player must hear 401, not get a Location for a session that no longer exists.
+    if (!this.live.viewer(sessionId)) {
+      await this.access.admit(input.slug, input.token); // throws the reason (revoked, expired, now private)
+      throw offline(channel.slug); // ended for another reason meanwhile
+    }
     return { sessionId, answerSdp, etag: ice.etag, channel, layers };
   }
 
@@ -170,6 +182,11 @@ export class PlaybackService implements OnModuleInit {
       ),
     );
     return ending.length;
+  }
+
+  /** Whether any viewer `match` picks is registered. */
+  hasViewers(match: (v: LiveViewer) => boolean): boolean {
+    return this.live.allViewers().some(match);
   }
 
   private viewer(sessionId: string): LiveViewer {

@@ -39,6 +39,35 @@ describe('StreamProbes', () => {
     expect(probes.snapshot('c1')).toBeUndefined();
   });
 
+  it('believes only the first sender and its SSRC: another local socket cannot plant a thumbnail', async () => {
+    const media = new FakeMediaServer();
+    const probes = new StreamProbes(media);
+    await probes.start(broadcast('s1'));
+    const [[, port]] = media.callsOf('tapVideo') as [unknown, number][];
+    // A one-packet keyframe: STAP-A with SPS, PPS and an IDR slice whose last byte marks who sent it.
+    const keyframe = (ssrc: number, seq: number, mark: number) => {
+      const head = Buffer.from([0x80, 0xe0, 0, seq, 0, 0, 0, seq, 0, 0, 0, 0]);
+      head.writeUInt32BE(ssrc, 8);
+      return Buffer.concat([head, Buffer.from([0x18, 0, 3, 0x67, 0x42, 0, 0, 2, 0x68, 0xce, 0, 2, 0x65, mark])]);
+    };
+    const forwarder = createSocket('udp4');
+    const intruder = createSocket('udp4');
+    const send = (sock: ReturnType<typeof createSocket>, packet: Buffer) => new Promise<void>((resolve) => sock.send(packet, port, '127.0.0.1', () => resolve()));
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    await send(forwarder, keyframe(1, 1, 0xaa));
+    await settle();
+    await send(intruder, keyframe(1, 2, 0xbb)); // same SSRC, other socket
+    await send(forwarder, keyframe(2, 3, 0xcc)); // same socket, other SSRC
+    await settle();
+    expect(probes.latestKeyframe('c1')?.at(-1)).toBe(0xaa);
+    await send(forwarder, keyframe(1, 4, 0xdd));
+    await settle();
+    expect(probes.latestKeyframe('c1')?.at(-1)).toBe(0xdd);
+    forwarder.close();
+    intruder.close();
+    probes.stop('c1', 's1');
+  });
+
   it('a tap the media server refuses leaves no probe and never rejects', async () => {
     const media = new FakeMediaServer();
     media.failNext.set('tapVideo', new MediaNotFoundError('the publisher is gone'));

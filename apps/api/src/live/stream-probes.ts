@@ -8,6 +8,8 @@ interface Probe {
   sessionId: string;
   socket: Socket;
   probe: VideoProbe;
+  /** The sender and stream the probe latched on to (the first packet's). */
+  source?: { address: string; port: number; ssrc: number };
 }
 
 /**
@@ -35,9 +37,14 @@ export class StreamProbes implements OnApplicationShutdown {
     if (!video || !b.publisher) return;
     const codec: ProbeCodec = video.codec === 'h264' || video.codec === 'vp8' ? video.codec : 'other';
     const entry: Probe = { sessionId: b.sessionId, socket: createSocket('udp4'), probe: new VideoProbe(codec) };
-    entry.socket.on('message', (msg) => {
+    entry.socket.on('message', (msg, from) => {
       const packet = parseRtp(msg);
       if (!packet) return;
+      // Any local user can send to a loopback port, and the latest keyframe becomes the
+      // public thumbnail: only the first sender (Janus's forwarder) and its SSRC are believed.
+      entry.source ??= { address: from.address, port: from.port, ssrc: packet.ssrc };
+      const s = entry.source;
+      if (from.address !== s.address || from.port !== s.port || packet.ssrc !== s.ssrc) return;
       entry.probe.feed(packet, performance.now());
       const profile = this.profileWaiters.has(entry.sessionId) ? entry.probe.profileLevelId() : undefined;
       if (profile) this.settleProfileWaiters(entry.sessionId, profile);

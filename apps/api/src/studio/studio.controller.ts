@@ -1,7 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { sessionTokenHash } from '../accounts/auth.service';
-import { SessionStreams } from '../accounts/session-streams';
+import { AuthService } from '../accounts/auth.service';
 import { CurrentUser, readCookie, SignedInGuard } from '../accounts/signed-in.guard';
 import { SESSION_COOKIE, User } from '../accounts/user';
 import { DomainError } from '../errors/domain-error';
@@ -23,7 +22,7 @@ export class StudioController {
   constructor(
     private readonly studio: StudioService,
     private readonly studioLive: StudioLive,
-    private readonly sessionStreams: SessionStreams,
+    private readonly auth: AuthService,
   ) {}
 
   @Get()
@@ -106,10 +105,10 @@ export class StudioController {
   @Get(':id/live')
   async live(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const channel = await this.studio.channelFor(user, id);
-    // SignedInGuard found a session for this cookie.
-    const session = sessionTokenHash(readCookie(req, SESSION_COOKIE)!);
-    await streamEvents(req, res, (send, close) => {
-      const release = this.sessionStreams.hold(session, close);
+    // SignedInGuard found a session for this cookie (holdStream checks it is still there).
+    const token = readCookie(req, SESSION_COOKIE)!;
+    await streamEvents(req, res, async (send, close) => {
+      const release = await this.auth.holdStream(token, close);
       const unfollow = this.studioLive.follow(channel, send);
       return () => {
         release();

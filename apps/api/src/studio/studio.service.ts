@@ -110,6 +110,7 @@ export class StudioService {
       throw new DomainError('conflict', `"${channel.title}" is live: stop the stream in OBS (or revoke its key with endBroadcast) before deleting the channel`);
     }
     await this.channels.delete(channel.id);
+    this.revocation.forget(channel.id);
   }
 
   async listKeys(user: User, id: string): Promise<StreamKeyListing[]> {
@@ -181,7 +182,10 @@ export class StudioService {
     if (b?.streamKeyId !== keyId) return { endedBroadcast: false };
     // A broadcast still starting on this key (its WHIP POST waiting for Janus) ends by itself:
     // the POST checks the key again once Janus has answered (PublishAccess.confirm).
-    if (!b.playable) return { endedBroadcast: true };
+    if (!b.playable) {
+      b.revokedWhileStarting = true;
+      return { endedBroadcast: true };
+    }
     if (!endBroadcast) return { endedBroadcast: false };
     await this.broadcastService.end(b.sessionId, 'key-revoked');
     return { endedBroadcast: true };

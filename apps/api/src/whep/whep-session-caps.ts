@@ -8,8 +8,9 @@ import { LiveRegistry } from '../live/live-registry';
 const SWEEP_MS = 30_000;
 
 /**
- * WHEP sessions per client address (ONAIR_WHEP_SESSIONS_PER_CLIENT): each holds a Janus
- * handle and a PeerConnection, so one address must not open them without end. A POST reserves
+ * WHEP sessions per client address (ONAIR_WHEP_SESSIONS_PER_CLIENT, 429) and in all
+ * (ONAIR_WHEP_SESSIONS_MAX, 503): each holds a Janus handle and a PeerConnection, so neither
+ * one address nor many together may open them without end. A POST reserves
  * a slot before any work; the slot belongs to the session once it exists. A session is held
  * while the live registry knows it, however it ends (DELETE, ICE timeout, broadcast end):
  * slots of sessions it no longer knows are given back on a sweep, and at once when an
@@ -25,13 +26,14 @@ export class WhepSessionCaps implements OnModuleDestroy {
     @Inject(ONAIR_CONFIG) config: OnairConfig,
     private readonly live: LiveRegistry,
   ) {
-    this.counter = new HeldCounter('WHEP sessions', config.limits.whepSessionsPerClient, undefined, 'stop (DELETE) the ones no longer playing first');
+    this.counter = new HeldCounter('WHEP sessions', config.limits.whepSessionsPerClient, config.limits.whepSessions, 'stop (DELETE) the ones no longer playing first');
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
   }
 
   /**
-   * Runs `start` (the WHEP POST) in a slot of `client`'s: 429 at the cap, before `start`
+   * Runs `start` (the WHEP POST) in a slot of `client`'s: 429 at the address's cap, 503 at
+   * the overall one, before `start`
    * runs; the slot is the new session's when `start` resolves, and free again if it throws.
    */
   async admit<T extends { sessionId: string }>(client: string, start: () => Promise<T>): Promise<T> {
@@ -39,7 +41,7 @@ export class WhepSessionCaps implements OnModuleDestroy {
     try {
       release = this.counter.admit(client);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.code !== 'rate-limited') throw err;
+      if (!(err instanceof DomainError) || (err.code !== 'rate-limited' && err.code !== 'over-capacity')) throw err;
       this.sweep();
       release = this.counter.admit(client);
     }

@@ -58,12 +58,17 @@ export class WhepController {
   }
 
   /**
-   * Discovery. TURN credentials only for a channel that exists and that this client may
+   * Discovery. TURN credentials only for a channel that is live and that this client may
    * watch (its playback token, for a private one; RFC 9725 §4.4): anyone else gets STUN only.
+   * An offline channel gets none either: there is nothing to relay, and a public channel's
+   * name alone must not buy 24 h of TURN.
    */
   @Options(':channel')
   async discover(@Param('channel') channel: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { servers, rejected } = await this.iceServers.forDiscovery(`whep-${channel}`, () => this.access.channel(channel, playbackToken(req)));
+    const { servers, rejected } = await this.iceServers.forDiscovery(`whep-${channel}`, async () => {
+      const watched = await this.access.channel(channel, playbackToken(req));
+      return this.playback.isLive(watched.id);
+    });
     if (rejected) markBearerRejected(res);
     sendEndpointOptions(res, servers);
   }

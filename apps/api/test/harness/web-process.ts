@@ -8,7 +8,10 @@ export class WebProcess {
   private child?: ChildProcess;
   readonly log: string[] = [];
 
-  /** `env` adds web settings (ONAIR_GATEWAY_SECRET, ONAIR_WEB_TRUST_PROXY_HOPS...). */
+  /**
+   * `env` adds web settings (ONAIR_WEB_TRUST_PROXY_HOPS...) and must hold the API's
+   * ONAIR_GATEWAY_SECRET (e.g. TestStack.env's): the web app refuses to start without it.
+   */
   constructor(
     readonly port: number,
     private readonly apiUrl: string,

@@ -91,8 +91,8 @@ interface PublisherEntry {
   /** performance.now() of the publish, and of the PeerConnection coming up (webrtcup). */
   publishedAt: number;
   connectedAt?: number;
-  /** `${mid}/${substream}` -> performance.now() of Janus's `receiving: false` for it. */
-  silentSince: Map<string, number>;
+  /** Each `${mid}/${substream}` Janus reported on -> performance.now() of its `receiving: false`, or null while receiving. */
+  media: Map<string, number | null>;
 }
 
 /** One media item of a Streaming `create` answer (note the underscores, unlike `info`). */
@@ -303,7 +303,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
         forwarders: [],
         tracks,
         publishedAt: performance.now(),
-        silentSince: new Map(),
+        media: new Map(),
       };
       this.publishers.set(ref.id, entry);
       this.watchPublisher(entry);
@@ -329,11 +329,10 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     entry.handle.on(Janode.EVENT.HANDLE_MEDIA, (data: { type?: string; receiving?: boolean; mid?: string; substream?: number }) => {
       if (data.type !== 'video' && data.type !== 'audio') return;
       const key = `${data.mid ?? ''}/${data.substream ?? 0}`;
-      if (data.receiving === false) entry.silentSince.set(key, performance.now());
-      else entry.silentSince.delete(key);
+      entry.media.set(key, data.receiving === false ? performance.now() : null);
       // The media timeout runs while every track (and layer) is silent, not just the one
       // that reported last: a publisher still sending video keeps its broadcast.
-      if (this.reportedSilenceMs(entry) === 0) {
+      if (reportedSilence(entry.media, performance.now()) === 0) {
         clearTimeout(entry.mediaTimer);
         entry.mediaTimer = undefined;
       } else if (!entry.mediaTimer) {
@@ -353,7 +352,7 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
   async isPublisherSilent(ref: PublisherRef, ms: number): Promise<boolean> {
     const entry = this.publishers.get(ref.id);
     if (!entry) return true;
-    if (this.reportedSilenceMs(entry) >= ms) return true;
+    if (reportedSilence(entry.media, performance.now()) >= ms) return true;
     if (entry.connectedAt === undefined) {
       const waited = performance.now() - entry.publishedAt;
       if (waited >= ms) return true;
@@ -364,19 +363,6 @@ export class JanusMediaServer implements MediaServer, OnModuleInit, OnApplicatio
     if (this.publishers.get(ref.id) !== entry) return true;
     const after = await this.packetsIn(entry);
     return after === before;
-  }
-
-  /** Silence from Janus's `receiving: false` reports: every track and layer must have one. */
-  private reportedSilenceMs(entry: PublisherEntry): number {
-    let latest = -Infinity;
-    for (const t of entry.tracks) {
-      for (let substream = 0; substream < Math.max(1, t.rids?.length ?? 0); substream++) {
-        const since = entry.silentSince.get(`${t.mid}/${substream}`);
-        if (since === undefined) return 0;
-        latest = Math.max(latest, since);
-      }
-    }
-    return latest === -Infinity ? 0 : performance.now() - latest + NO_MEDIA_TIMER_MS;
   }
 
   /** Packets received from the publisher so far, all tracks and layers (undefined: unknown). */
@@ -940,4 +926,21 @@ function errMsg(err: unknown): string {
 
 function withTimeout<T>(p: Promise<T>, what: string, ms = REQUEST_TIMEOUT_MS, releaseLate?: (late: T) => Promise<unknown> | void): Promise<T> {
   return withDeadline(p, what, ms, releaseLate);
+}
+
+/**
+ * How long (ms) the publisher has been silent by Janus's `media` reports, `media` holding each
+ * reported track/layer ("mid/substream") with the moment it went silent (`receiving: false`),
+ * or null while it receives. Only reported streams count: Janus reports `receiving: true` on a
+ * stream's first packet, so a simulcast layer the encoder offered but never sent is not waited
+ * for (it kept the media timeout from ever starting). 0 while any reported stream receives,
+ * or before any report.
+ */
+export function reportedSilence(media: ReadonlyMap<string, number | null>, now: number): number {
+  let latest = -Infinity;
+  for (const since of media.values()) {
+    if (since === null) return 0;
+    latest = Math.max(latest, since);
+  }
+  return latest === -Infinity ? 0 : now - latest + NO_MEDIA_TIMER_MS;
 }

@@ -45,15 +45,7 @@ export class ChannelRepository {
   /** Null when the slug is taken. */
   async create(input: { slug: string; title: string; description?: string; visibility?: ChannelVisibility; ownerId?: string }): Promise<Channel | null> {
     try {
-      const row = await this.prisma.channel.create({
-        data: {
-          ownerId: input.ownerId,
-          slug: input.slug,
-          title: input.title,
-          description: input.description ?? '',
-          visibility: fromVisibility(input.visibility ?? 'public'),
-        },
-      });
+      const row = await this.prisma.channel.create({ data: newChannelRow(input) });
       return toChannel(row);
     } catch (err) {
       if (isUniqueViolation(err)) return null;
@@ -75,15 +67,7 @@ export class ChannelRepository {
       return await this.prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'channels:' + input.ownerId}))`;
         if ((await tx.channel.count({ where: { ownerId: input.ownerId } })) >= maxOwned) return 'full' as const;
-        const row = await tx.channel.create({
-          data: {
-            ownerId: input.ownerId,
-            slug: input.slug,
-            title: input.title,
-            description: input.description ?? '',
-            visibility: fromVisibility(input.visibility ?? 'public'),
-          },
-        });
+        const row = await tx.channel.create({ data: newChannelRow(input) });
         return toChannel(row);
       });
     } catch (err) {
@@ -125,3 +109,14 @@ export class ChannelRepository {
 }
 
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
+/** The row of a new channel (created on its own or within an owner's quota). */
+function newChannelRow(input: { slug: string; title: string; description?: string; visibility?: ChannelVisibility; ownerId?: string }) {
+  return {
+    ownerId: input.ownerId,
+    slug: input.slug,
+    title: input.title,
+    description: input.description ?? '',
+    visibility: fromVisibility(input.visibility ?? 'public'),
+  };
+}

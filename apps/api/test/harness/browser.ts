@@ -4,10 +4,10 @@ import { Browser, chromium } from 'playwright-core';
  * Debian's Chromium (never a downloaded browser), headless, with a fake camera and mic.
  * playwright gives every launch a fresh, temporary profile.
  */
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  return chromium.launch({
-    executablePath,
+/** Debian's Chromium headless, with the flags every onair test browser needs (no network chatter, fake devices). */
+function chromiumOptions(extraArgs: string[]) {
+  return {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: [
       '--no-sandbox',
@@ -22,7 +22,11 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
       '--autoplay-policy=no-user-gesture-required',
       ...extraArgs,
     ],
-  });
+  };
+}
+
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch(chromiumOptions(extraArgs));
 }
 
 /**
@@ -37,22 +41,7 @@ export const IGNORE_KEYFRAME_REQUESTS = '--force-fieldtrials=WebRTC-KeyframeInte
  * launched. No DELETE, no DTLS alert: its media just stops.
  */
 export async function launchKillableChromium(extraArgs: string[] = []): Promise<{ browser: Browser; kill: () => void }> {
-  const server = await chromium.launchServer({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      ...extraArgs,
-    ],
-  });
+  const server = await chromium.launchServer(chromiumOptions(extraArgs));
   const browser = await chromium.connect(server.wsEndpoint());
   const pid = server.process().pid!;
   return {

@@ -262,7 +262,10 @@ describe('viewer storm', () => {
       ONAIR_RATE_LIMIT_BURST: '100000',
       ONAIR_RATE_LIMIT_PER_S: '100000',
       ONAIR_SECRET: randomBytes(32).toString('hex'),
+      // The keyframe cache sends each new viewer the buffered GOP in one burst: compare with 0.
+      ...(process.env.ONAIR_BENCH_KEYFRAME_BUFFER_MS ? { ONAIR_KEYFRAME_BUFFER_MS: process.env.ONAIR_BENCH_KEYFRAME_BUFFER_MS } : {}),
     });
+    console.log(`[bench] keyframe cache: ${stack.config.media.keyframeBufferMs} ms`);
     const api = new ApiProcess(stack.env);
     const prisma = new PrismaService(stack.config);
     const browser = await launchChromium();

@@ -21,6 +21,8 @@ import { parseSdp } from '@onair/protocol';
 import { CHROMIUM_PLAYER_OFFER, mutated, OBS_OFFER, oddValue, WHIP_ICE_RESTART_FRAGMENT, WHIP_TRICKLE_FRAGMENT } from '@onair/protocol/testing';
 import { withIceCredentials, withoutCandidates } from './harness/sdp';
 import { REPO_ROOT } from './harness/janus-process';
+import { mintSetupToken } from '../src/accounts/auth.service';
+import { UserRepository } from '../src/accounts/user.repository';
 import { TestStack } from './harness/stack';
 import { StudioClient } from './harness/studio-client';
 
@@ -291,7 +293,9 @@ async function fuzz(stack: TestStack, opts: { count: number; deadlineMs: number;
   const { session: whipSession, etag } = await publish();
   const whepSession = await watch();
   const studio = new StudioClient(stack.apiUrl);
-  const signUp = await studio.signUp(`fuzz-${opts.seed}-${stack.apiPort}@example.org`, STUDIO_PASSWORD);
+  // On an empty database (this spec may run first) the first account needs the setup token.
+  const setupToken = (await mintSetupToken(stack.app!.get(UserRepository))) ?? undefined;
+  const signUp = await studio.signUp(`fuzz-${opts.seed}-${stack.apiPort}@example.org`, STUDIO_PASSWORD, setupToken);
   if (signUp.status !== 201 && signUp.status !== 200) throw new Error(`fuzz setup: sign-up answered ${signUp.status}`);
   const channel = await studio.req('POST', '/studio/channels', { title: 'Fuzz studio' });
   const targets: Targets = { liveSlug: live.channel.slug, spareKey: spare.key, whipSession, whepSession, etag, studioCookie: studio.cookie, studioChannelId: channel.body.id };

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { KeyedSets } from '../limits/keyed-sets';
 
 /**
  * The event streams (the studio's live view) each studio session holds open, so that ending
@@ -8,32 +9,20 @@ import { Injectable } from '@nestjs/common';
  */
 @Injectable()
 export class SessionStreams {
-  private readonly bySession = new Map<string, Set<() => void>>();
+  private readonly bySession = new KeyedSets<string, () => void>();
 
   /** Registers a stream of the session (by token hash); `close` ends it. Returns the release. */
   hold(sessionTokenHash: string, close: () => void): () => void {
-    let set = this.bySession.get(sessionTokenHash);
-    if (!set) this.bySession.set(sessionTokenHash, (set = new Set()));
-    set.add(close);
-    return () => {
-      set.delete(close);
-      if (set.size === 0 && this.bySession.get(sessionTokenHash) === set) this.bySession.delete(sessionTokenHash);
-    };
+    return this.bySession.add(sessionTokenHash, close);
   }
 
   /** Closes every stream of these sessions. */
   endSessions(tokenHashes: Iterable<string>): void {
-    for (const hash of tokenHashes) {
-      const set = this.bySession.get(hash);
-      this.bySession.delete(hash);
-      for (const close of set ?? []) close();
-    }
+    for (const hash of tokenHashes) for (const close of this.bySession.take(hash)) close();
   }
 
   /** How many streams are held (for specs). */
   get size(): number {
-    let n = 0;
-    for (const set of this.bySession.values()) n += set.size;
-    return n;
+    return this.bySession.size;
   }
 }

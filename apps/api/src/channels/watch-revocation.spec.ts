@@ -41,7 +41,7 @@ function setup(visibility: ChannelVisibility) {
   const live = new LiveRegistry();
   const events = new ChannelEvents();
   const access = new WatchAccess(config, repo);
-  const eventStreams = new WhepEventStreams(events);
+  const eventStreams = new WhepEventStreams(events, config);
   // No stream probe runs here: answers go out as the media server made them, without waiting.
   const profiles = new PublisherProfiles(new StreamProbes(media), { media: { ...config.media, viewerProfileWaitMs: 0 } });
   const playback = new PlaybackService(media, access, live, events, new IceSessionService(media), eventStreams, profiles);

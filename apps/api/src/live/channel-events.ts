@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { KeyedSets } from '../limits/keyed-sets';
 
 /** A simulcast layer of the live video, as players see it (WHEP layer extension). */
 export interface VideoLayer {
@@ -28,10 +29,10 @@ type Listener = (event: ChannelEvent) => void;
 @Injectable()
 export class ChannelEvents {
   private readonly log = new Logger('ChannelEvents');
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new KeyedSets<string, Listener>();
 
   publish(channelId: string, event: ChannelEvent): void {
-    for (const l of this.listeners.get(channelId) ?? []) {
+    for (const l of [...this.listeners.get(channelId)]) {
       try {
         l(event);
       } catch (err) {
@@ -42,15 +43,8 @@ export class ChannelEvents {
 
   /** Returns the unsubscribe function; call it when the stream closes. */
   subscribe(channelId: string, listener: Listener): () => void {
-    let set = this.listeners.get(channelId);
-    if (!set) this.listeners.set(channelId, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.listeners.get(channelId) === set) this.listeners.delete(channelId);
-    };
+    return this.listeners.add(channelId, listener);
   }
-
 }
 
 /**

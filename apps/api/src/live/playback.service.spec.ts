@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { parseSdp } from '@onair/protocol';
+import { loadConfig } from '../config/onair-config';
 import { CHROMIUM_PLAYER_OFFER, JANUS_PLAYER_ANSWER } from '@onair/protocol/testing';
 import { Channel } from '../channels/channel';
 import { WatchAccess } from '../channels/watch-access';
@@ -29,7 +30,7 @@ function setup(opts: { layers?: string[]; live?: boolean; profileWaitMs?: number
   events.subscribe(CHANNEL.id, (e) => seen.push(e));
   const probes = new StreamProbes(media);
   const profiles = new PublisherProfiles(probes, { media: { keyframeBufferMs: 0, mediaTimeoutS: 15, viewerProfileWaitMs: opts.profileWaitMs ?? 0 } });
-  const service = new PlaybackService(media, access, live, events, new IceSessionService(media), new WhepEventStreams(events), profiles);
+  const service = new PlaybackService(media, access, live, events, new IceSessionService(media), new WhepEventStreams(events, loadConfig({ DATABASE_URL: 'postgresql://onair@127.0.0.1:5433/onair' })), profiles);
   service.onModuleInit();
   let b: LiveBroadcast | undefined;
   if (opts.live !== false) {

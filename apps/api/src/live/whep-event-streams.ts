@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
 import { ChannelEvent, ChannelEvents, ChannelEventType } from './channel-events';
@@ -37,9 +37,9 @@ export class WhepEventStreams {
 
   constructor(
     private readonly events: ChannelEvents,
-    @Optional() @Inject(ONAIR_CONFIG) config?: OnairConfig,
+    @Inject(ONAIR_CONFIG) config: OnairConfig,
   ) {
-    this.perSession = config?.limits.eventStreamsPerSession ?? 4;
+    this.perSession = config.limits.eventStreamsPerSession;
   }
 
   create(input: { sessionId: string; channelId: string; types: ChannelEventType[]; initial: ChannelEvent[] }): string {

@@ -5,7 +5,7 @@
  * H.264 720p stream from a Chromium publisher. Prints POST -> 201 p50/p99, ICE and DTLS
  * connected p99, first video RTP packet p99, Janus and API CPU per viewer (from
  * /proc/<pid>/stat), the handles left in Janus after every DELETE, and the same figures for
- * a few raw janode viewers on the same mountpoint (the floor the API adds to).
+ * the same storm straight to Janus through janode on the same mountpoint (the floor the API adds to).
  *
  * The Node viewers receive the stream but do not decode it: this libwebrtc build has no
  * H.264, so each offer is told to Janus as H.264 and the answer back to the peer as the VP8
@@ -13,9 +13,10 @@
  * and 200 decoders would not fit on the machine beside Janus. Bounded: every wait has a
  * deadline, the viewer count is fixed (ONAIR_BENCH_STORM_VIEWERS, default 200).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
 import { ChannelRepository } from '../src/channels/channel.repository';
@@ -30,7 +31,6 @@ import type { Page } from 'playwright-core';
 import { TestStack } from '../test/harness/stack';
 
 const VIEWERS = Number(process.env.ONAIR_BENCH_STORM_VIEWERS ?? 200);
-const RAW_VIEWERS = Number(process.env.ONAIR_BENCH_RAW_VIEWERS ?? 10);
 const SPREAD_MS = 2000;
 const HOLD_MS = 5000;
 const STEP_TIMEOUT_MS = 15000;
@@ -262,10 +262,13 @@ describe('viewer storm', () => {
       ONAIR_RATE_LIMIT_BURST: '100000',
       ONAIR_RATE_LIMIT_PER_S: '100000',
       ONAIR_SECRET: randomBytes(32).toString('hex'),
+      ONAIR_LOG_LEVEL: 'log', // the API's log is kept in a file after the run
       // The keyframe cache sends each new viewer the buffered GOP in one burst: compare with 0.
+      // Janus's static event loops (0: a thread per handle): compare with 2.
+      ...(process.env.ONAIR_BENCH_JANUS_EVENT_LOOPS ? { JANUS_EVENT_LOOPS: process.env.ONAIR_BENCH_JANUS_EVENT_LOOPS } : {}),
       ...(process.env.ONAIR_BENCH_KEYFRAME_BUFFER_MS ? { ONAIR_KEYFRAME_BUFFER_MS: process.env.ONAIR_BENCH_KEYFRAME_BUFFER_MS } : {}),
     });
-    console.log(`[bench] keyframe cache: ${stack.config.media.keyframeBufferMs} ms`);
+    console.log(`[bench] keyframe cache: ${stack.config.media.keyframeBufferMs} ms; Janus event loops: ${stack.config.janus.eventLoops || 'one per handle'}`);
     const api = new ApiProcess(stack.env);
     const prisma = new PrismaService(stack.config);
     const browser = await launchChromium();
@@ -338,7 +341,14 @@ describe('viewer storm', () => {
       );
       const storm1 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), viewers: cpuSeconds(process.pid), at: performance.now() };
       const joined = viewers.filter((v) => v.firstRtpMs !== undefined);
-      const mountpointViewers = await view.mountpointViewers(channel.id);
+      // janode drops a connection whose ping goes 5 s unanswered, and this process (200 peers)
+      // can stall that long: look at Janus through a new connection after each storm.
+      const reopen = async () => {
+        await view?.close().catch(() => undefined);
+        view = await JanusView.open(stack.config);
+        return view;
+      };
+      const mountpointViewers = await (await reopen()).mountpointViewers(channel.id);
       await sleep(HOLD_MS);
       const held = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), viewers: cpuSeconds(process.pid), at: performance.now() };
       let stillReceiving = 0;
@@ -346,31 +356,42 @@ describe('viewer storm', () => {
         if (v.pc.connectionState === 'connected') stillReceiving++;
       }
 
-      // The floor: raw janode watch on the same mountpoint, same offers, no API.
-      const raw: Viewer[] = [];
-      for (let i = 0; i < RAW_VIEWERS; i++) {
-        const v = await preparePeer(VIEWERS + i);
-        const t0 = performance.now();
-        try {
-          const handle = await view.session.attach<StreamingHandle>(StreamingPlugin);
-          const res = await handle.watch({ id: channel.id, jsep: { type: 'offer', sdp: offerAsH264(v.offer) } });
-          v.answerMs = performance.now() - t0;
-          await connect(v, res.jsep!.sdp, t0);
-          await handle.detach();
-        } catch (err) {
-          v.error = (err as Error).message;
-        }
-        v.pc.close();
-        raw.push(v);
-      }
-
-      const beforeDelete = { mountpoint: await view.mountpointViewers(channel.id), connected: joined.filter((v) => v.pc.connectionState === 'connected').length };
+      const beforeDelete = { mountpoint: await (await reopen()).mountpointViewers(channel.id), connected: joined.filter((v) => v.pc.connectionState === 'connected').length };
       // Every viewer leaves with a DELETE; Janus must hold nothing of theirs after.
       const deletes = await Promise.all(viewers.filter((v) => v.location).map((v) => del(v.location!, sourceAddress(v.i))));
       for (const v of viewers) v.pc.close();
       await sleep(1000);
       const handlesLeft = apiSession ? (await view.otherSessions()).find((s) => s.id === apiSession.id)!.handles - apiSession.handles : NaN;
       const viewersLeft = await view.mountpointViewers(channel.id);
+
+      // The floor: the same storm (same count, same spread, same offers) straight to Janus
+      // through janode on the same mountpoint, no API: what Janus itself gives on this machine.
+      const raw: Viewer[] = [];
+      for (let i = 0; i < VIEWERS; i += 25) {
+        raw.push(...(await Promise.all(Array.from({ length: Math.min(25, VIEWERS - i) }, (_, k) => preparePeer(VIEWERS + i + k)))));
+      }
+      const rawHandles: StreamingHandle[] = [];
+      const rawView = await reopen();
+      const raw0 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), viewers: cpuSeconds(process.pid), at: performance.now() };
+      const rawStart = performance.now();
+      await Promise.all(
+        raw.map(async (v, k) => {
+          await sleep(rawStart + (k * SPREAD_MS) / VIEWERS - performance.now());
+          const t0 = performance.now();
+          try {
+            const handle = await rawView.session.attach<StreamingHandle>(StreamingPlugin);
+            rawHandles.push(handle);
+            const res = await handle.watch({ id: channel.id, jsep: { type: 'offer', sdp: offerAsH264(v.offer) } });
+            v.answerMs = performance.now() - t0;
+            await connect(v, res.jsep!.sdp, t0);
+          } catch (err) {
+            v.error = (err as Error).message;
+          }
+        }),
+      );
+      const raw1 = { janus: cpuSeconds(janusPid), api: cpuSeconds(apiPid), viewers: cpuSeconds(process.pid), at: performance.now() };
+      await Promise.all(rawHandles.map((h) => h.detach().catch(() => undefined)));
+      for (const v of raw) v.pc.close();
 
       const count = (xs: (number | undefined)[]) => xs.reduce<Record<string, number>>((m, x) => ((m[String(x ?? 'none')] = (m[String(x ?? 'none')] ?? 0) + 1), m), {});
       const statuses = count(viewers.map((v) => v.status));
@@ -402,13 +423,23 @@ describe('viewer storm', () => {
         `[bench]   watching (${stillReceiving} viewers, ${HOLD_MS / 1000} s): Janus ${steady.janusPct.toFixed(0)}% of a core (${((steady.janusPct - idle.janusPct) / n).toFixed(2)}% per viewer over the idle ${idle.janusPct.toFixed(1)}%), API ${steady.apiPct.toFixed(1)}% (${((steady.apiPct - idle.apiPct) / n).toFixed(3)}% per viewer over the idle ${idle.apiPct.toFixed(1)}%); the Node viewers themselves ${steady.viewersPct.toFixed(0)}% (storm window ${join.viewersPct.toFixed(0)}%)`,
       );
       const rawOk = raw.filter((v) => v.firstRtpMs !== undefined);
-      console.log(`[bench]   raw janode floor, same mountpoint, ${rawOk.length}/${RAW_VIEWERS} viewers one at a time while the storm watched: attach+watch ${fmt(rawOk.map((v) => v.answerMs!))}; ICE ${fmt(rawOk.map((v) => v.iceMs!))}; first video RTP ${fmt(rawOk.map((v) => v.firstRtpMs!))}`);
+      const rawS = (raw1.at - raw0.at) / 1000;
+      const rawJanusMsPer = ((raw1.janus - raw0.janus - (idle.janusPct / 100) * rawS) * 1000) / Math.max(1, rawOk.length);
+      console.log(`[bench]   raw janode floor, the same storm (${VIEWERS} attach+watch within ${SPREAD_MS} ms on one janode session, same mountpoint, no API): ${rawOk.length} got video`);
+      console.log(`[bench]     attach+watch ${fmt(rawOk.map((v) => v.answerMs!))}; ICE ${fmt(rawOk.map((v) => v.iceMs!))}; first video RTP ${fmt(rawOk.map((v) => v.firstRtpMs!))}; Janus ${rawJanusMsPer.toFixed(1)} ms CPU per viewer`);
       console.log(`[bench]   after ${deletes.length} DELETEs (statuses ${JSON.stringify(count(deletes))}; 0 = no answer): ${handlesLeft} viewer handles left in Janus, ${viewersLeft} viewers on the mountpoint; load average ${load()} after`);
+      if (stack.janus.ended) console.log(`[bench]   JANUS ENDED during the run: ${stack.janus.ended}`);
       console.log(`[bench]   before the DELETEs: ${beforeDelete.mountpoint} viewers on the mountpoint, ${beforeDelete.connected} peers connected`);
       const warnings = api.log.filter((l) => /WARN|ERROR/.test(l));
       if (warnings.length > 0) console.log(`[bench]   API warnings (${warnings.length}, last 8):\n${warnings.slice(-8).join('\n')}`);
       await fetch(published.location!, { method: 'DELETE' });
     } finally {
+      // Both logs stay behind for a look at what the storm did (Janus's stdout, the API's log).
+      for (const [name, lines] of [['janus', stack.janus.recentLog(400)], ['api', api.log]] as const) {
+        const file = join(tmpdir(), `onair-viewer-storm-${name}.log`);
+        writeFileSync(file, lines.join('\n') + '\n');
+        console.log(`[bench]   ${name} log: ${file}`);
+      }
       for (const v of viewers) v.pc.close();
       await view?.close();
       await browser.close();

@@ -43,6 +43,7 @@ const EnvSchema = z.object({
   JANUS_API_SECRET: optionalString,
   JANUS_ADMIN_WS_URL: urlWs.default('ws://127.0.0.1:7188'),
   JANUS_ADMIN_SECRET: optionalString,
+  JANUS_EVENT_LOOPS: z.coerce.number().int().min(0).max(256).default(0),
   ONAIR_ICE_INTERFACE: optionalString,
   ONAIR_PUBLIC_IP: z
     .string()
@@ -114,7 +115,8 @@ export interface OnairConfig {
   /** A stable name for this API/Janus pair, stored with each broadcast. */
   nodeId: string;
   databaseUrl: string;
-  janus: { wsUrl: string; apiSecret?: string; adminWsUrl: string; adminSecret?: string };
+  /** eventLoops: Janus's static event loops (0: a thread per handle, Janus's own default). */
+  janus: { wsUrl: string; apiSecret?: string; adminWsUrl: string; adminSecret?: string; eventLoops: number };
   ice: {
     /** Interface name or IP that Janus gathers candidates on (ice_enforce_list). */
     enforceInterface?: string;
@@ -224,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
       apiSecret: e.JANUS_API_SECRET,
       adminWsUrl: e.JANUS_ADMIN_WS_URL,
       adminSecret: e.JANUS_ADMIN_SECRET,
+      eventLoops: e.JANUS_EVENT_LOOPS,
     },
     ice: {
       enforceInterface: e.ONAIR_ICE_INTERFACE,

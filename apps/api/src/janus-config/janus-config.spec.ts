@@ -51,6 +51,20 @@ describe('Janus configuration from onair config', () => {
   });
 
   it.each([
+    [{}, undefined],
+    [{ JANUS_EVENT_LOOPS: '0' }, undefined],
+    [{ JANUS_EVENT_LOOPS: '2' }, 'event_loops = 2'],
+  ])('event loops for %j', (env, line) => {
+    const core = renderJanusConfig(TEMPLATES, config(env), paths)['janus.jcfg'];
+    if (line) expect(core).toContain(line);
+    else expect(core).not.toContain('event_loops');
+  });
+
+  it('refuses a negative event loop count', () => {
+    expect(() => config({ JANUS_EVENT_LOOPS: '-1' })).toThrow('JANUS_EVENT_LOOPS');
+  });
+
+  it.each([
     [{}, ['ice_lite = false', 'ice_tcp = false'], ['ice_enforce_list', 'nat_1_1_mapping', 'stun_server']],
     [{ ONAIR_ICE_TCP: 'true' }, ['ice_lite = true', 'ice_tcp = true'], ['ice_lite = false']],
     [{ ONAIR_ICE_INTERFACE: '127.0.0.2' }, ['ice_enforce_list = "127.0.0.2"'], ['nat_1_1_mapping']],

@@ -38,6 +38,8 @@ export function janusTemplateValues(config: OnairConfig, paths: JanusPaths): Rec
     iceRtpPortRange: `${min}-${mid - 1}`,
     mountpointPortRange: `${mid}-${max}`,
     natLines: nat.map((l) => `\t${l}`).join('\n'),
+    // Absent: Janus gives each handle its own thread and loop (its default).
+    generalLines: config.janus.eventLoops > 0 ? `\tevent_loops = ${config.janus.eventLoops}` : '',
     wsHost: ws.hostname,
     wsPort: ws.port || '8188',
     adminWsHost: admin.hostname,

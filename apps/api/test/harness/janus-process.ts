@@ -56,6 +56,14 @@ export class JanusProcess {
     return this.child?.pid;
   }
 
+  /** How Janus ended, while it is not running ("exit 1", "signal SIGSEGV"); undefined while it runs. */
+  get ended(): string | undefined {
+    const child = this.child;
+    if (!child) return 'not started';
+    if (child.signalCode !== null) return `signal ${child.signalCode}`;
+    return child.exitCode !== null ? `exit ${child.exitCode}` : undefined;
+  }
+
   /** Kills Janus with SIGKILL (a crash: no clean-up, no goodbye to its clients) and waits for it to exit. */
   async kill(): Promise<void> {
     const child = this.child;

@@ -8,18 +8,20 @@ import { StreamKeyService } from './channels/stream-key.service';
 import { ONAIR_CONFIG, OnairConfig } from './config/onair-config';
 import { PrismaService } from './database/prisma.service';
 import { HealthController } from './health/health.controller';
+import { HealthRepository } from './health/health.repository';
 import { ProblemFilter } from './http/problem.filter';
 import { BroadcastRepository } from './live/broadcast.repository';
-import { BroadcastService } from './live/broadcast.service';
+import { BroadcastService } from './whip/broadcast.service';
+import { GrantedStreams } from './live/granted-streams';
 import { LiveRegistry } from './live/live-registry';
-import { PlaybackService } from './live/playback.service';
-import { PublisherProfiles } from './live/publisher-profiles';
+import { PlaybackService } from './whep/playback.service';
+import { PublisherProfiles } from './whep/publisher-profiles';
 import { JanusMediaServer } from './media/janus/janus-media-server';
 import { MEDIA_SERVER } from './media/media-server';
 import { IceServersService } from './ice/ice-servers.service';
 import { ChannelEvents } from './live/channel-events';
-import { IceSessionService } from './live/ice-session';
-import { WhepEventStreams } from './live/whep-event-streams';
+import { IceSessionService } from './ice/ice-session';
+import { WhepEventStreams } from './whep/whep-event-streams';
 import { WhepExtensionsController } from './whep/whep-extensions.controller';
 import { WhepController } from './whep/whep.controller';
 import { WhepSessionCaps } from './whep/whep-session-caps';
@@ -34,9 +36,9 @@ import { StudioLive } from './studio/studio-live';
 import { StudioService } from './studio/studio.service';
 import { WatchAccess } from './channels/watch-access';
 import { PublishAccess } from './channels/publish-access';
-import { WatchRevocation } from './channels/watch-revocation';
-import { StreamProbes } from './live/stream-probes';
-import { ThumbnailService } from './live/thumbnails';
+import { WatchRevocation } from './whep/watch-revocation';
+import { StreamProbes } from './probes/stream-probes';
+import { ThumbnailService } from './probes/thumbnails';
 
 export interface AppModuleOptions {
   config: OnairConfig;
@@ -55,6 +57,7 @@ export class AppModule {
         { provide: MEDIA_SERVER, ...(options.mediaServer ?? { useClass: JanusMediaServer }) },
         { provide: APP_FILTER, useClass: ProblemFilter },
         PrismaService,
+        HealthRepository,
         ChannelRepository,
         StreamKeyRepository,
         BroadcastRepository,
@@ -78,6 +81,7 @@ export class AppModule {
         WatchAccess,
         PublishAccess,
         WatchRevocation,
+        GrantedStreams,
         StreamProbes,
         ThumbnailService,
       ],

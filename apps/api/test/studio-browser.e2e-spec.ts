@@ -14,7 +14,7 @@ import { REPO_ROOT } from './harness/janus-process';
 import { publishObsShaped } from './harness/publisher';
 import { TestStack } from './harness/stack';
 import { WebProcess } from './harness/web-process';
-import { ThumbnailService } from '../src/live/thumbnails';
+import { ThumbnailService } from '../src/probes/thumbnails';
 import { mintSetupToken } from '../src/accounts/auth.service';
 import { UserRepository } from '../src/accounts/user.repository';
 import { PrismaService } from '../src/database/prisma.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { ChannelVisibility as DbVisibility, Prisma } from '../generated/prisma/client';
-import { Channel, ChannelVisibility } from './channel';
+import { Channel, ChannelVisibility } from '../domain/channel';
 
 const toVisibility = (v: DbVisibility): ChannelVisibility => v.toLowerCase() as ChannelVisibility;
 const fromVisibility = (v: ChannelVisibility): DbVisibility => v.toUpperCase() as DbVisibility;

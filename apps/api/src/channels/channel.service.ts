@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error';
 import { BroadcastRepository } from '../live/broadcast.repository';
 import { ChannelEvent, ChannelEvents } from '../live/channel-events';
+import { GrantedStreams } from '../live/granted-streams';
 import { LiveRegistry } from '../live/live-registry';
-import { Channel, ChannelVisibility } from './channel';
+import { Channel, ChannelVisibility } from '../domain/channel';
 import { ChannelRepository } from './channel.repository';
 import { WatchAccess } from './watch-access';
-import { WatchRevocation } from './watch-revocation';
-import { Thumbnail, ThumbnailService } from '../live/thumbnails';
+import { Thumbnail, ThumbnailService } from '../probes/thumbnails';
 
 export interface ChannelStatus {
   slug: string;
@@ -29,7 +29,7 @@ export class ChannelService {
     private readonly events: ChannelEvents,
     private readonly access: WatchAccess,
     private readonly thumbnails: ThumbnailService,
-    private readonly revocation: WatchRevocation,
+    private readonly grantedStreams: GrantedStreams,
   ) {}
 
   /**
@@ -49,7 +49,7 @@ export class ChannelService {
       listener({ type: 'inactive' });
     }
     const unsubscribe = this.events.subscribe(channel.id, listener);
-    const release = this.revocation.holdStream(channel.id, grant, close);
+    const release = this.grantedStreams.hold(channel.id, grant, close);
     return () => {
       unsubscribe();
       release();

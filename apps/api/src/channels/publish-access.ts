@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError, unauthorized } from '../errors/domain-error';
 import { LiveRegistry } from '../live/live-registry';
-import { Channel } from './channel';
+import { Channel } from '../domain/channel';
 import { StreamKeyRepository } from './stream-key.repository';
 import { StreamKeyService } from './stream-key.service';
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { unauthorized } from '../errors/domain-error';
-import { Channel } from './channel';
+import { Channel } from '../domain/channel';
 import { ChannelRepository } from './channel.repository';
 import { StreamKeyRecord, StreamKeyRepository } from './stream-key.repository';
 

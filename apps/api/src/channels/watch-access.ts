@@ -1,17 +1,10 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
-import { Channel, CHANNEL_SLUG } from './channel';
+import type { WatchGrant } from '../domain/watch-grant';
+import { Channel, CHANNEL_SLUG } from '../domain/channel';
 import { ChannelRepository } from './channel.repository';
 import { checkPlaybackToken, playbackTokenTerms } from './playback-token';
-
-/** What a share link let a viewer in with: ends when the link is revoked or expires. */
-export interface WatchGrant {
-  channelId: string;
-  /** The channel's playback token version the link was signed with. */
-  version: number;
-  expiresAt: Date;
-}
 
 /** setTimeout's longest delay (about 24.8 days); share links live up to 30 days. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

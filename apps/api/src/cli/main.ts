@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { mintSetupToken } from '../accounts/auth.service';
 import { UserRepository } from '../accounts/user.repository';
-import { CHANNEL_SLUG, RESERVED_SLUGS } from '../channels/channel';
+import { CHANNEL_SLUG, RESERVED_SLUGS } from '../domain/channel';
 import { ChannelRepository } from '../channels/channel.repository';
 import { StreamKeyRepository } from '../channels/stream-key.repository';
 import { StreamKeyService } from '../channels/stream-key.service';

@@ -1,21 +1,21 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { PrismaService } from '../database/prisma.service';
 import { MEDIA_SERVER, MediaServer } from '../media/media-server';
+import { HealthRepository } from './health.repository';
 
 /** 200 only when both Janus and Postgres answer; 503 otherwise, saying which one failed. */
 @Controller('health')
 export class HealthController {
   constructor(
     @Inject(MEDIA_SERVER) private readonly media: MediaServer,
-    private readonly prisma: PrismaService,
+    private readonly database: HealthRepository,
   ) {}
 
   @Get()
   async check(@Res() res: Response): Promise<void> {
     const [janus, database] = await Promise.all([
       this.media.health(),
-      timed(() => this.prisma.ping()),
+      timed(() => this.database.ping()),
     ]);
     const ok = janus.ok && database.ok;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', janus, database });

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Channel } from '../channels/channel';
-import type { WatchGrant } from '../channels/watch-access';
+import { Channel } from '../domain/channel';
+import type { WatchGrant } from '../domain/watch-grant';
 import { LayerChoice, NegotiatedTrack, PublisherRef, ViewerRef } from '../media/media-server';
-import { IceState } from './ice-session';
+import { IceState } from '../ice/ice-session';
 
 export interface LiveBroadcast {
   sessionId: string;

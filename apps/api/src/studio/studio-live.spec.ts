@@ -1,7 +1,7 @@
-import { Channel } from '../channels/channel';
+import { Channel } from '../domain/channel';
 import { ChannelEvents } from '../live/channel-events';
 import { LiveRegistry } from '../live/live-registry';
-import { StreamProbes } from '../live/stream-probes';
+import { StreamProbes } from '../probes/stream-probes';
 import { FakeMediaServer } from '../media/testing/fake-media-server';
 import { StudioLive } from './studio-live';
 

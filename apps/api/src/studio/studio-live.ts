@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Channel } from '../channels/channel';
+import { Channel } from '../domain/channel';
 import { ChannelEvents } from '../live/channel-events';
 import { LiveRegistry } from '../live/live-registry';
-import { StreamProbes } from '../live/stream-probes';
+import { StreamProbes } from '../probes/stream-probes';
 import { MEDIA_SERVER, MediaServer, TrackStats } from '../media/media-server';
 import { streamHealth } from './stream-health';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNEL_SLUG, RESERVED_SLUGS } from '../channels/channel';
+import { CHANNEL_SLUG, RESERVED_SLUGS } from '../domain/channel';
 
 const slug = z
   .string()

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { User } from '../accounts/user';
-import { Channel } from '../channels/channel';
+import { Channel } from '../domain/channel';
 import { ChannelRepository } from '../channels/channel.repository';
 import { signPlaybackToken } from '../channels/playback-token';
 import { StreamKeyListing, StreamKeyRepository } from '../channels/stream-key.repository';
 import { StreamKeyService } from '../channels/stream-key.service';
-import { WatchRevocation } from '../channels/watch-revocation';
+import { WatchRevocation } from '../whep/watch-revocation';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
 import { BroadcastRepository, PastBroadcast } from '../live/broadcast.repository';
-import { BroadcastService } from '../live/broadcast.service';
+import { BroadcastService } from '../whip/broadcast.service';
 import { LiveRegistry } from '../live/live-registry';
 import { CreateChannel, slugFromTitle, UpdateChannel } from './studio.inputs';
 

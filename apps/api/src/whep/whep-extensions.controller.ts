@@ -6,8 +6,8 @@ import { DomainError } from '../errors/domain-error';
 import { openEventStream } from '../http/event-stream';
 import { readJsonBody } from '../http/sdp-request';
 import { channelEventData } from '../live/channel-events';
-import { LayerRequest, PlaybackService } from '../live/playback.service';
-import { EventSink, WhepEventStreams } from '../live/whep-event-streams';
+import { LayerRequest, PlaybackService } from './playback.service';
+import { EventSink, WhepEventStreams } from './whep-event-streams';
 import { parseSessionId } from '../live/session-id';
 
 /**

@@ -10,11 +10,11 @@ import {
   sendPatchResult,
   sendSessionCreated,
   sendSessionOptions,
-} from '../http/session-responses';
+} from '../ice/session-responses';
 import { IceServersService } from '../ice/ice-servers.service';
 import { CHANNEL_EVENT_TYPES } from '../live/channel-events';
 import { playbackToken, WatchAccess } from '../channels/watch-access';
-import { PlaybackService } from '../live/playback.service';
+import { PlaybackService } from './playback.service';
 import { parseSessionId } from '../live/session-id';
 import { WhepSessionCaps } from './whep-session-caps';
 

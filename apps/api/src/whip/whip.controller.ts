@@ -9,9 +9,9 @@ import {
   sendPatchResult,
   sendSessionCreated,
   sendSessionOptions,
-} from '../http/session-responses';
+} from '../ice/session-responses';
 import { IceServersService } from '../ice/ice-servers.service';
-import { BroadcastService } from '../live/broadcast.service';
+import { BroadcastService } from './broadcast.service';
 import { parseSessionId } from '../live/session-id';
 
 /** WHIP (RFC 9725): OBS and browsers publish here. HTTP in, HTTP out; the work is in BroadcastService. */

@@ -1,19 +1,20 @@
 import { CHROMIUM_PLAYER_OFFER } from '@onair/protocol/testing';
 import { loadConfig } from '../config/onair-config';
 import { ChannelEvents } from '../live/channel-events';
-import { IceSessionService } from '../live/ice-session';
+import { IceSessionService } from '../ice/ice-session';
 import { LiveRegistry } from '../live/live-registry';
-import { PlaybackService } from '../live/playback.service';
-import { PublisherProfiles } from '../live/publisher-profiles';
-import { StreamProbes } from '../live/stream-probes';
-import { WhepEventStreams } from '../live/whep-event-streams';
+import { PlaybackService } from './playback.service';
+import { PublisherProfiles } from './publisher-profiles';
+import { StreamProbes } from '../probes/stream-probes';
+import { WhepEventStreams } from './whep-event-streams';
 import { WatchRequest, WatchResult } from '../media/media-server';
 import { FakeMediaServer } from '../media/testing/fake-media-server';
-import { Channel, ChannelVisibility } from './channel';
-import { ChannelRepository } from './channel.repository';
-import { signPlaybackToken } from './playback-token';
-import { WatchAccess } from './watch-access';
+import { Channel, ChannelVisibility } from '../domain/channel';
+import { ChannelRepository } from '../channels/channel.repository';
+import { signPlaybackToken } from '../channels/playback-token';
+import { WatchAccess } from '../channels/watch-access';
 import { WatchRevocation } from './watch-revocation';
+import { GrantedStreams } from '../live/granted-streams';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const ANSWER = CHROMIUM_PLAYER_OFFER.replace(/a=recvonly/g, 'a=sendonly');
@@ -46,7 +47,8 @@ function setup(visibility: ChannelVisibility) {
   const profiles = new PublisherProfiles(new StreamProbes(media), { media: { ...config.media, viewerProfileWaitMs: 0 } });
   const playback = new PlaybackService(media, access, live, events, new IceSessionService(media), eventStreams, profiles);
   playback.onModuleInit();
-  const revocation = new WatchRevocation(access, playback, repo, events);
+  const streams = new GrantedStreams();
+  const revocation = new WatchRevocation(access, playback, repo, events, streams);
   revocation.onModuleInit();
   live.addBroadcast({
     sessionId: 's1', broadcastId: 'b1', channel, streamKeyId: 'k1', startedAt: new Date(), publisher: { kind: 'publisher', id: 'p1' },
@@ -65,7 +67,7 @@ function setup(visibility: ChannelVisibility) {
   const follow = async (token?: string) => {
     const state = { closed: false };
     const { grant } = await access.admit('demo', token);
-    revocation.holdStream(channel.id, grant, () => (state.closed = true));
+    streams.hold(channel.id, grant, () => (state.closed = true));
     return state;
   };
   const change = async (c: Partial<Channel>) => {
@@ -74,12 +76,12 @@ function setup(visibility: ChannelVisibility) {
     if (b) b.channel = channel;
     return revocation.channelChanged(channel);
   };
-  return { media, live, revocation, link, watch, follow, change, access, playback };
+  return { media, live, revocation, streams, link, watch, follow, change, access, playback };
 }
 
 describe('WatchRevocation', () => {
   it('revoking a private channel\'s share links ends the viewers and streams that came in with them', async () => {
-    const { media, live, revocation, link, watch, follow, change } = setup('private');
+    const { media, live, streams, link, watch, follow, change } = setup('private');
     const token = link();
     const [a, b] = [await watch(token), await watch(token)];
     const feed = await follow(token);
@@ -88,7 +90,7 @@ describe('WatchRevocation', () => {
     expect(live.allViewers()).toHaveLength(0);
     expect(media.callsOf('closeViewer')).toHaveLength(2); // hung up in the media server
     expect([a.closed, b.closed, feed.closed]).toEqual([true, true, true]);
-    expect(revocation.heldStreams).toBe(0);
+    expect(streams.size).toBe(0);
     // A link of the new version works, and survives a change that keeps it private... until the next revoke.
     const fresh = await watch(link());
     expect(fresh.closed).toBe(false);

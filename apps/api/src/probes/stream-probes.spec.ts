@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { FakeMediaServer } from '../media/testing/fake-media-server';
 import { MediaNotFoundError } from '../media/media-server';
-import { LiveBroadcast } from './live-registry';
+import { LiveBroadcast } from '../live/live-registry';
 import { StreamProbes } from './stream-probes';
 
 const broadcast = (sessionId: string): LiveBroadcast => ({

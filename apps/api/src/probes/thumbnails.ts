@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
-import { LiveRegistry } from './live-registry';
+import { LiveRegistry } from '../live/live-registry';
 import { StreamProbes } from './stream-probes';
 
 export interface Thumbnail {

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { rejectedMids, SdpError, validateOffer } from '@onair/protocol';
-import { Channel } from '../channels/channel';
+import { Channel } from '../domain/channel';
 import { WatchAccess } from '../channels/watch-access';
 import { DomainError } from '../errors/domain-error';
 import { LayerChoice, MEDIA_SERVER, MediaEvent, MediaNotFoundError, MediaServer } from '../media/media-server';
-import { CHANNEL_EVENT_TYPES, ChannelEvent, ChannelEvents, ChannelEventType } from './channel-events';
-import { IceSessionService, newIceState, PatchResult } from './ice-session';
-import { LiveBroadcast, LiveRegistry, LiveViewer } from './live-registry';
+import { CHANNEL_EVENT_TYPES, ChannelEvent, ChannelEvents, ChannelEventType } from '../live/channel-events';
+import { IceSessionService, newIceState, PatchResult } from '../ice/ice-session';
+import { LiveBroadcast, LiveRegistry, LiveViewer } from '../live/live-registry';
 import { PublisherProfiles } from './publisher-profiles';
-import { newSessionId } from './session-id';
+import { newSessionId } from '../live/session-id';
 import { WhepEventStreams } from './whep-event-streams';
 
 /** How long a player should wait before asking again for an offline channel. */

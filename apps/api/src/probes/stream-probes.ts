@@ -2,7 +2,7 @@ import { createSocket, Socket } from 'node:dgram';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { parseRtp, ProbeCodec, VideoProbe, VideoProbeSnapshot } from '@onair/protocol';
 import { MEDIA_SERVER, MediaServer } from '../media/media-server';
-import { LiveBroadcast } from './live-registry';
+import { LiveBroadcast } from '../live/live-registry';
 
 interface Probe {
   sessionId: string;

@@ -1,15 +1,15 @@
 import { OBS_OFFER } from '@onair/protocol/testing';
-import { Channel } from '../channels/channel';
+import { Channel } from '../domain/channel';
 import { PublishAccess } from '../channels/publish-access';
 import { loadConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
 import { FakeMediaServer } from '../media/testing/fake-media-server';
-import { BroadcastRepository, EndReason } from './broadcast.repository';
+import { BroadcastRepository, EndReason } from '../live/broadcast.repository';
 import { BroadcastService, TAKEOVER_AFTER_SILENCE_MS } from './broadcast.service';
-import { ChannelEvents } from './channel-events';
-import { IceSessionService } from './ice-session';
-import { LiveRegistry } from './live-registry';
-import { StreamProbes } from './stream-probes';
+import { ChannelEvents } from '../live/channel-events';
+import { IceSessionService } from '../ice/ice-session';
+import { LiveRegistry } from '../live/live-registry';
+import { StreamProbes } from '../probes/stream-probes';
 
 const CHANNEL: Channel = { id: 'c1', ownerId: null, slug: 'demo', title: 'Demo', description: '', visibility: 'public', playbackTokenVersion: 0 };
 const config = loadConfig({ DATABASE_URL: 'postgresql://onair@127.0.0.1:5433/onair' });

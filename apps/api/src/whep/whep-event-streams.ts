@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
-import { ChannelEvent, ChannelEvents, ChannelEventType } from './channel-events';
+import { ChannelEvent, ChannelEvents, ChannelEventType } from '../live/channel-events';
 
 /** Where a stream's events go while a client holds its GET open. */
 export interface EventSink {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { withH264ProfileLevelId } from '@onair/protocol';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
-import { LiveBroadcast } from './live-registry';
-import { StreamProbes } from './stream-probes';
+import { LiveBroadcast } from '../live/live-registry';
+import { StreamProbes } from '../probes/stream-probes';
 
 /**
  * Tells viewers the H.264 profile the publisher really sends. The media server answers a

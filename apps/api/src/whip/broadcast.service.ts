@@ -1,17 +1,17 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { codecNames, rejectedMids, SdpError, validateOffer } from '@onair/protocol';
-import { Channel } from '../channels/channel';
+import { Channel } from '../domain/channel';
 import { PublishAccess } from '../channels/publish-access';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError, unauthorized } from '../errors/domain-error';
 import { MEDIA_SERVER, MediaEvent, MediaServer } from '../media/media-server';
-import { BroadcastRepository, EndReason } from './broadcast.repository';
-import { ChannelEvents } from './channel-events';
-import { IceSessionService, newIceState, PatchResult } from './ice-session';
-import { LiveBroadcast, LiveRegistry } from './live-registry';
-import { newSessionId } from './session-id';
-import { StepTimer, StepTiming } from './step-timer';
-import { StreamProbes } from './stream-probes';
+import { BroadcastRepository, EndReason } from '../live/broadcast.repository';
+import { ChannelEvents } from '../live/channel-events';
+import { IceSessionService, newIceState, PatchResult } from '../ice/ice-session';
+import { LiveBroadcast, LiveRegistry } from '../live/live-registry';
+import { newSessionId } from '../live/session-id';
+import { StepTimer, StepTiming } from '../http/step-timer';
+import { StreamProbes } from '../probes/stream-probes';
 
 /**
  * A POST with the live broadcast's own stream key takes the channel over once the current

@@ -1,7 +1,7 @@
 import { formatLinks, iceServerLinks, IceServer, LinkEntry } from '@onair/protocol';
 import type { Response } from 'express';
-import type { StepTiming } from '../live/step-timer';
-import { PatchResult } from '../live/ice-session';
+import type { StepTiming } from '../http/step-timer';
+import { PatchResult } from './ice-session';
 
 export const TRICKLE_ICE_SDPFRAG = 'application/trickle-ice-sdpfrag';
 

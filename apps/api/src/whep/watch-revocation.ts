@@ -1,9 +1,11 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ChannelEvents } from '../live/channel-events';
-import { PlaybackService } from '../live/playback.service';
-import { Channel } from './channel';
-import { ChannelRepository } from './channel.repository';
-import { WatchAccess, WatchGrant } from './watch-access';
+import { GrantedStreams } from '../live/granted-streams';
+import { PlaybackService } from './playback.service';
+import { Channel } from '../domain/channel';
+import { ChannelRepository } from '../channels/channel.repository';
+import { WatchAccess } from '../channels/watch-access';
+import type { WatchGrant } from '../domain/watch-grant';
 
 /** What this process last learnt of a private channel's access rules, to judge late arrivals. */
 interface Watched {
@@ -20,12 +22,6 @@ interface Watched {
 const JOIN_GRACE_MS = 60_000;
 const PRUNE_EVERY_MS = 60_000;
 
-interface HeldStream {
-  channelId: string;
-  grant?: WatchGrant;
-  close: () => void;
-}
-
 /**
  * Access checked once is not access for ever: when a private channel's share links are
  * revoked (the token version bumped), when a channel turns private, and when a share link
@@ -36,7 +32,6 @@ interface HeldStream {
 @Injectable()
 export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('WatchRevocation');
-  private readonly streams = new Set<HeldStream>();
   private readonly watched = new Map<string, Watched>();
   private stopListening: () => void = () => undefined;
   private pruner?: NodeJS.Timeout;
@@ -48,6 +43,7 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
     private readonly playback: PlaybackService,
     private readonly channels: ChannelRepository,
     private readonly events: ChannelEvents,
+    private readonly streams: GrantedStreams,
   ) {}
 
   onModuleInit(): void {
@@ -63,13 +59,6 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.pruner);
     for (const w of this.watched.values()) w.unsubscribe();
     this.watched.clear();
-  }
-
-  /** A channel event stream, opened with `grant` (none for public/unlisted channels). Returns the release. */
-  holdStream(channelId: string, grant: WatchGrant | undefined, close: () => void): () => void {
-    const held: HeldStream = { channelId, grant, close };
-    this.streams.add(held);
-    return () => this.streams.delete(held);
   }
 
   /**
@@ -135,7 +124,7 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
   prune(): void {
     for (const [channelId, w] of this.watched) {
       if (this.now() - w.changedAt < JOIN_GRACE_MS) continue;
-      if ([...this.streams].some((s) => s.channelId === channelId && s.grant)) continue;
+      if (this.streams.anyGranted(channelId)) continue;
       if (this.playback.hasViewers((v) => v.channelId === channelId && v.grant !== undefined)) continue;
       this.forget(channelId);
     }
@@ -147,20 +136,9 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
   }
 
   private async end(channelId: string, match: (grant?: WatchGrant) => boolean, why: string): Promise<number> {
-    let closed = 0;
-    for (const s of [...this.streams]) {
-      if (s.channelId !== channelId || !match(s.grant)) continue;
-      this.streams.delete(s);
-      s.close();
-      closed += 1;
-    }
+    const closed = this.streams.closeWhere(channelId, match);
     const viewers = await this.playback.endViewersWhere((v) => v.channelId === channelId && match(v.grant));
     if (viewers + closed > 0) this.log.log(`${why}: ended ${viewers} viewer(s) and ${closed} event stream(s)`);
     return viewers + closed;
-  }
-
-  /** How many channel event streams are held (for specs). */
-  get heldStreams(): number {
-    return this.streams.size;
   }
 }

@@ -22,7 +22,7 @@ module.exports = function preset(overrides = {}) {
     // janode ships ES modules only; let SWC turn it into CommonJS for jest.
     transformIgnorePatterns: ['/node_modules/(?!(janode)/)'],
     moduleNameMapper: {
-      '^@onair/(protocol|whep-client)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+      '^@onair/(api-types|protocol|whep-client)$': path.join(__dirname, 'libs/$1/src/index.ts'),
       // SDP fixtures shaped after real peers, for specs only.
       '^@onair/protocol/testing$': path.join(__dirname, 'libs/protocol/src/testing/fixtures.ts'),
     },

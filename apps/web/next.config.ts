@@ -5,10 +5,11 @@ import type { NextConfig } from 'next';
 const monorepoRoot = path.join(__dirname, '..', '..');
 
 const nextConfig: NextConfig = {
-  // `@onair/whep-client` is resolved to its TypeScript sources through the `paths` entry in
-  // tsconfig.json (so `next build` does not depend on the lib's dist being built or fresh);
-  // transpilePackages also covers consumers that resolve it to dist.
-  transpilePackages: ['@onair/whep-client'],
+  // The workspace libs (`@onair/whep-client`, the `@onair/protocol` it uses, `@onair/api-types`)
+  // are resolved to their TypeScript sources through the `paths` entries in tsconfig.json (so
+  // `next build` does not depend on their dist being built or fresh); transpilePackages also
+  // covers consumers that resolve them to dist.
+  transpilePackages: ['@onair/api-types', '@onair/protocol', '@onair/whep-client'],
   reactStrictMode: true,
   poweredByHeader: false,
   // Event streams pass through app/api unbuffered; compress at the reverse proxy instead.

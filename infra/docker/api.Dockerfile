@@ -5,6 +5,7 @@ WORKDIR /src
 COPY package.json package-lock.json nx.json tsconfig.base.json jest.preset.js prisma.config.ts ./
 COPY apps/api/package.json apps/api/
 COPY apps/web/package.json apps/web/
+COPY libs/api-types/package.json libs/api-types/
 COPY libs/protocol/package.json libs/protocol/
 COPY libs/whep-client/package.json libs/whep-client/
 RUN npm ci --no-audit --no-fund
@@ -12,6 +13,7 @@ COPY prisma prisma
 COPY libs libs
 COPY apps/api apps/api
 RUN DATABASE_URL=postgresql://build/unused npx prisma generate \
+ && npx tsc -p libs/api-types/tsconfig.build.json \
  && npx tsc -p libs/protocol/tsconfig.build.json \
  && npx tsc -p apps/api/tsconfig.build.json
 

@@ -6,6 +6,7 @@ ENV NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json nx.json tsconfig.base.json ./
 COPY apps/api/package.json apps/api/
 COPY apps/web/package.json apps/web/
+COPY libs/api-types/package.json libs/api-types/
 COPY libs/protocol/package.json libs/protocol/
 COPY libs/whep-client/package.json libs/whep-client/
 RUN npm ci --no-audit --no-fund

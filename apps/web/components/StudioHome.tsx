@@ -3,7 +3,8 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { errorText, type MintedKey, StudioError, studioFetch, type StudioChannel, type StudioUser, type Visibility } from '@/lib/studio';
+import type { Account, AccountList, AccountListing, AccountResponse, ChannelVisibility, CreatedChannel, StudioChannel, StudioChannelList } from '@onair/api-types';
+import { errorText, StudioError, studioFetch } from '@/lib/studio';
 import { FormError } from './FormError';
 
 /** Where a freshly minted key waits to be shown once on the channel's page. */
@@ -12,18 +13,18 @@ export const newKeyStorageKey = (channelId: string) => `onair:new-key:${channelI
 /** The studio's front page: your channels, a new-channel form, sign out. */
 export function StudioHome() {
   const router = useRouter();
-  const [user, setUser] = useState<StudioUser | null>(null);
+  const [user, setUser] = useState<Account | null>(null);
   const [channels, setChannels] = useState<StudioChannel[] | null>(null);
-  const [accounts, setAccounts] = useState<(StudioUser & { channels: number })[] | null>(null);
+  const [accounts, setAccounts] = useState<AccountListing[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
     try {
-      const me = await studioFetch<{ user: StudioUser }>('GET', '/auth/me');
+      const me = await studioFetch<AccountResponse>('GET', '/auth/me');
       setUser(me.user);
-      setChannels((await studioFetch<{ channels: StudioChannel[] }>('GET', '/studio/channels')).channels);
-      if (me.user.role === 'admin') setAccounts((await studioFetch<{ users: (StudioUser & { channels: number })[] }>('GET', '/auth/users')).users);
+      setChannels((await studioFetch<StudioChannelList>('GET', '/studio/channels')).channels);
+      if (me.user.role === 'admin') setAccounts((await studioFetch<AccountList>('GET', '/auth/users')).users);
     } catch (err) {
       if (err instanceof StudioError && err.status === 401) router.replace('/signin');
       else setError(errorText(err));
@@ -40,8 +41,8 @@ export function StudioHome() {
     setBusy(true);
     setError(null);
     try {
-      const body: Record<string, string> = { title: String(form.get('title')), visibility: String(form.get('visibility')) as Visibility };
-      const created = await studioFetch<{ channel: StudioChannel; streamKey: MintedKey }>('POST', '/studio/channels', body);
+      const body: Record<string, string> = { title: String(form.get('title')), visibility: String(form.get('visibility')) as ChannelVisibility };
+      const created = await studioFetch<CreatedChannel>('POST', '/studio/channels', body);
       sessionStorage.setItem(newKeyStorageKey(created.channel.id), JSON.stringify(created.streamKey));
       router.push(`/studio/${created.channel.id}`);
     } catch (err) {

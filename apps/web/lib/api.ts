@@ -2,23 +2,17 @@
  * Server-side access to the onair API (Server Components only). The base URL is read at
  * request time from `ONAIR_API_URL` (default `http://127.0.0.1:8080`).
  */
+import type { ChannelStatus, ChannelVisibility, LiveChannelList, ProblemDocument } from '@onair/api-types';
 import { cache } from 'react';
 
 const DEFAULT_SERVER_API_URL = 'http://127.0.0.1:8080';
 const REQUEST_TIMEOUT_MS = 3000;
 
-export interface LiveChannel {
-  slug: string;
-  title: string;
-  live: boolean;
-  liveSince: string | null;
-  viewers: number;
-}
+/** What the directory shows of a live channel. */
+export type LiveChannel = Pick<ChannelStatus, 'slug' | 'title' | 'live' | 'liveSince' | 'viewers'>;
 
-export interface Channel extends LiveChannel {
-  description: string | null;
-  visibility: string;
-}
+/** A channel page's data, as `GET /channels/{slug}` sends it. */
+export type Channel = ChannelStatus;
 
 export type LiveChannelsResult =
   | { ok: true; channels: LiveChannel[] }
@@ -44,10 +38,12 @@ async function apiGet(path: string, token?: string): Promise<Response> {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const VISIBILITIES: readonly string[] = ['public', 'unlisted', 'private'] satisfies ChannelVisibility[];
+const visibility = (v: unknown): ChannelVisibility => (typeof v === 'string' && VISIBILITIES.includes(v) ? (v as ChannelVisibility) : 'public');
 
 function toLiveChannel(raw: unknown): LiveChannel | null {
   if (!raw || typeof raw !== 'object') return null;
-  const o = raw as Record<string, unknown>;
+  const o = raw as Partial<Record<keyof ChannelStatus, unknown>>;
   const slug = str(o.slug);
   if (!slug) return null;
   return { slug, title: str(o.title) || slug, live: o.live === true, liveSince: str(o.liveSince), viewers: typeof o.viewers === 'number' ? o.viewers : 0 };
@@ -69,7 +65,7 @@ export async function listLiveChannels(): Promise<LiveChannelsResult> {
   }
   try {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const body = (await response.json()) as { channels?: unknown };
+    const body = (await response.json()) as Partial<Record<keyof LiveChannelList, unknown>>;
     if (!Array.isArray(body.channels)) throw new Error('no channels array');
     const channels = body.channels.map(toLiveChannel).filter((c): c is LiveChannel => c !== null && c.live);
     return { ok: true, channels };
@@ -93,17 +89,17 @@ export const getChannel = cache(async (slug: string, token?: string): Promise<Ch
     return { status: 'not-found' };
   }
   if (response.status === 401) {
-    const body = (await response.json().catch(() => ({}))) as { detail?: string };
+    const body = (await response.json().catch(() => ({}))) as Partial<ProblemDocument>;
     return { status: 'private', detail: body.detail ?? 'this channel is private' };
   }
   try {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const raw = (await response.json()) as Record<string, unknown>;
+    const raw = (await response.json()) as Partial<Record<keyof ChannelStatus, unknown>>;
     const base = toLiveChannel(raw);
     if (!base) throw new Error('malformed channel');
     return {
       status: 'found',
-      channel: { ...base, description: str(raw.description), visibility: str(raw.visibility) ?? 'public' },
+      channel: { ...base, description: str(raw.description) ?? '', visibility: visibility(raw.visibility) },
     };
   } catch (error) {
     warn(`unexpected /channels/${slug} response`, error);

@@ -1,57 +1,10 @@
 /**
  * The studio's browser-side calls to the onair API, through the same-origin gateway
  * (`/api/...`): the session cookie rides along, mutations carry the CSRF header, and a
- * failure becomes a `StudioError` with the API's human-readable detail.
+ * failure becomes a `StudioError` with the API's human-readable detail. What the calls answer
+ * is declared once, with the API, in `@onair/api-types`.
  */
-export interface StudioUser {
-  id: string;
-  email: string;
-  displayName: string;
-  role: 'admin' | 'streamer';
-}
-
-export type Visibility = 'public' | 'unlisted' | 'private';
-
-export interface StudioChannel {
-  id: string;
-  ownerId: string | null;
-  slug: string;
-  title: string;
-  description: string;
-  visibility: Visibility;
-  live: { since: string; viewers: number; layers: string[] } | null;
-}
-
-export interface StreamKey {
-  id: string;
-  label: string;
-  hint: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-export interface MintedKey {
-  id: string;
-  label: string;
-  hint: string;
-  key: string;
-}
-
-export interface PastBroadcast {
-  id: string;
-  startedAt: string;
-  endedAt: string | null;
-  endReason: string | null;
-  peakViewers: number;
-  videoCodec: string | null;
-  audioCodec: string | null;
-}
-
-export interface StreamHealth {
-  video?: { codec: string; bitrateKbps: number; packetLossPct: number; nacks: number; layers: number; fps?: number; width?: number; height?: number; keyframeIntervalS?: number };
-  audio?: { codec: string; bitrateKbps: number; packetLossPct: number };
-  warnings: string[];
-}
+import type { ProblemDocument } from '@onair/api-types';
 
 export class StudioError extends Error {
   constructor(
@@ -76,7 +29,7 @@ export async function studioFetch<T>(method: string, path: string, body?: unknow
   const text = await res.text();
   const json = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
-    const detail = (json as { detail?: string } | undefined)?.detail;
+    const detail = (json as Partial<ProblemDocument> | undefined)?.detail;
     throw new StudioError(res.status, detail ? detail.charAt(0).toUpperCase() + detail.slice(1) : `Request failed (HTTP ${res.status})`);
   }
   return json as T;

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Account, AccountList, AccountResponse } from '@onair/api-types';
 import type { CookieOptions, Request, Response } from 'express';
 import { clientAddress } from '../http/client-address';
 import { readJsonBody } from '../http/sdp-request';
@@ -7,7 +8,7 @@ import { AuthService, ChangePasswordInput, Client, SESSION_TTL_MS, SignInInput, 
 import { CurrentUser, readCookie, requireCsrfHeader, SignedInGuard } from './signed-in.guard';
 import { SESSION_COOKIE, User } from './user';
 
-const publicUser = (u: User) => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role });
+const publicUser = (u: User): Account => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role });
 
 /** Studio accounts: sign up, sign in, sign out, who am I. Sessions live in an httpOnly cookie. */
 @Controller('auth')
@@ -20,7 +21,7 @@ export class AuthController {
     const input = parseWith(SignUpInput, readJsonBody(req, 'sign-up form'), 'sign-up');
     const { user, token } = await this.auth.signUp(input, client(req));
     res.cookie(SESSION_COOKIE, token, cookieOptions(req, SESSION_TTL_MS));
-    res.status(201).json({ user: publicUser(user) });
+    res.status(201).json({ user: publicUser(user) } satisfies AccountResponse);
   }
 
   @Post('signin')
@@ -29,7 +30,7 @@ export class AuthController {
     const input = parseWith(SignInInput, readJsonBody(req, 'sign-in form'), 'sign-in');
     const { user, token } = await this.auth.signIn(input, client(req));
     res.cookie(SESSION_COOKIE, token, cookieOptions(req, SESSION_TTL_MS));
-    res.status(200).json({ user: publicUser(user) });
+    res.status(200).json({ user: publicUser(user) } satisfies AccountResponse);
   }
 
   @Post('signout')
@@ -42,7 +43,7 @@ export class AuthController {
 
   @Get('me')
   @UseGuards(SignedInGuard)
-  me(@CurrentUser() user: User): { user: ReturnType<typeof publicUser> } {
+  me(@CurrentUser() user: User): AccountResponse {
     return { user: publicUser(user) };
   }
 
@@ -59,7 +60,7 @@ export class AuthController {
   @Post('users')
   @HttpCode(201)
   @UseGuards(SignedInGuard)
-  async createUser(@CurrentUser() user: User, @Req() req: Request) {
+  async createUser(@CurrentUser() user: User, @Req() req: Request): Promise<AccountResponse> {
     const input = parseWith(SignUpInput, readJsonBody(req, 'account'), 'account');
     return { user: publicUser(await this.auth.createUser(user, input)) };
   }
@@ -67,8 +68,8 @@ export class AuthController {
   /** Admin only: every account on this onair (403 for streamers). */
   @Get('users')
   @UseGuards(SignedInGuard)
-  async users(@CurrentUser() user: User) {
-    return { users: (await this.auth.listUsers(user)).map((u) => ({ ...publicUser(u), createdAt: u.createdAt, channels: u.channels })) };
+  async users(@CurrentUser() user: User): Promise<AccountList> {
+    return { users: (await this.auth.listUsers(user)).map((u) => ({ ...publicUser(u), createdAt: u.createdAt.toISOString(), channels: u.channels })) };
   }
 }
 

@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import type { ChannelStatus, LiveChannelList } from '@onair/api-types';
 import type { Request, Response } from 'express';
 import { streamEvents } from '../http/event-stream';
 import { channelEventData } from '../live/channel-events';
-import { ChannelService, ChannelStatus } from './channel.service';
+import { ChannelService } from './channel.service';
 import { playbackToken } from './watch-access';
 
 @Controller('channels')
@@ -11,7 +12,7 @@ export class ChannelController {
 
   /** The directory: public channels that are live now. */
   @Get()
-  async list(): Promise<{ channels: ChannelStatus[] }> {
+  async list(): Promise<LiveChannelList> {
     return { channels: await this.channels.listLive() };
   }
 

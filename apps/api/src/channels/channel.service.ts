@@ -1,23 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import type { ChannelStatus } from '@onair/api-types';
 import { DomainError } from '../errors/domain-error';
 import { BroadcastRepository } from '../live/broadcast.repository';
 import { ChannelEvent, ChannelEvents } from '../live/channel-events';
 import { GrantedStreams } from '../live/granted-streams';
 import { LiveRegistry } from '../live/live-registry';
-import { Channel, ChannelVisibility } from '../domain/channel';
+import { Channel } from '../domain/channel';
 import { ChannelRepository } from './channel.repository';
 import { WatchAccess } from './watch-access';
 import { Thumbnail, ThumbnailService } from '../probes/thumbnails';
-
-export interface ChannelStatus {
-  slug: string;
-  title: string;
-  description: string;
-  visibility: ChannelVisibility;
-  live: boolean;
-  liveSince: string | null;
-  viewers: number;
-}
 
 /** Read side for viewers: channel pages and the directory of live channels. */
 @Injectable()

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { SdpError } from '@onair/protocol';
+import type { ProblemDocument } from '@onair/api-types';
 import type { Response } from 'express';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { databaseUnavailable } from '../database/database-errors';
@@ -100,8 +101,6 @@ export class ProblemFilter implements ExceptionFilter {
 export function writeProblem(res: Response, problem: Problem): void {
   for (const [k, v] of Object.entries(problem.headers ?? {})) res.setHeader(k, v);
   if (problem.retryAfter !== undefined) res.setHeader('Retry-After', String(problem.retryAfter));
-  res
-    .status(problem.status)
-    .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title: problem.title, status: problem.status, detail: problem.detail, ...(problem.code ? { code: problem.code } : {}) }));
+  const body: ProblemDocument = { type: 'about:blank', title: problem.title, status: problem.status, detail: problem.detail, ...(problem.code ? { code: problem.code } : {}) };
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
 }

@@ -1,23 +1,6 @@
+import type { StreamHealth } from '@onair/api-types';
 import type { VideoProbeSnapshot } from '@onair/protocol';
 import { TrackStats } from '../media/media-server';
-
-/** The stream's health as the studio shows it: figures plus plain-language warnings. */
-export interface StreamHealth {
-  video?: {
-    codec: string;
-    bitrateKbps: number;
-    packetLossPct: number;
-    nacks: number;
-    layers: number;
-    /** From onair's own probe of the stream (absent when it has not seen enough yet). */
-    fps?: number;
-    width?: number;
-    height?: number;
-    keyframeIntervalS?: number;
-  };
-  audio?: { codec: string; bitrateKbps: number; packetLossPct: number };
-  warnings: string[];
-}
 
 /** Loss worth telling a streamer about: above this, viewers see artefacts or stalls. */
 const LOSS_WARN_PCT = 2;
@@ -26,8 +9,9 @@ const KEYFRAME_WARN_S = 4;
 const FPS_WARN = 20;
 
 /**
- * Turns what the media server counts into figures and advice. `previous` is the sample from
- * the last tick, so loss is measured over the interval rather than since the start.
+ * Turns what the media server counts into the stream's health as the studio shows it:
+ * figures and advice. `previous` is the sample from the last tick, so loss is measured over
+ * the interval rather than since the start.
  */
 export function streamHealth(tracks: TrackStats[], previous?: TrackStats[], probe?: VideoProbeSnapshot): StreamHealth {
   const warnings: string[] = [];

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { StreamHealth, StudioLiveEvents } from '@onair/api-types';
 import { Channel } from '../domain/channel';
 import { ChannelEvents } from '../live/channel-events';
 import { LiveRegistry } from '../live/live-registry';
@@ -8,7 +9,7 @@ import { streamHealth } from './stream-health';
 
 const HEALTH_EVERY_MS = 2000;
 
-export type StudioLiveSend = (event: 'state' | 'health', data: unknown) => void;
+export type StudioLiveSend = <E extends keyof StudioLiveEvents>(event: E, data: StudioLiveEvents[E]) => void;
 
 /** One health poll of a channel, shared by every studio live view open on it. */
 interface HealthPoll {
@@ -16,7 +17,7 @@ interface HealthPoll {
   timer?: NodeJS.Timeout;
   /** The previous figures (rates are deltas) and the latest health, for newcomers. */
   previous?: TrackStats[];
-  latest?: unknown;
+  latest?: StreamHealth;
   busy: boolean;
   unsubscribe: () => void;
 }

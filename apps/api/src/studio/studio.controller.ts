@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { CreatedChannel, KeyRevocation, KeyRotation, MintedKey, PastBroadcastList, ShareLink, StreamKeyList, StudioChannel, StudioChannelList } from '@onair/api-types';
 import type { Request, Response } from 'express';
 import { AuthService } from '../accounts/auth.service';
 import { CurrentUser, readCookie, SignedInGuard } from '../accounts/signed-in.guard';
@@ -26,23 +27,23 @@ export class StudioController {
   ) {}
 
   @Get()
-  async list(@CurrentUser() user: User) {
+  async list(@CurrentUser() user: User): Promise<StudioChannelList> {
     return { channels: await this.studio.listChannels(user) };
   }
 
   @Post()
   @HttpCode(201)
-  create(@CurrentUser() user: User, @Req() req: Request) {
+  create(@CurrentUser() user: User, @Req() req: Request): Promise<CreatedChannel> {
     return this.studio.createChannel(user, parseWith(CreateChannelInput, readJsonBody(req, 'channel'), 'channel'));
   }
 
   @Get(':id')
-  get(@CurrentUser() user: User, @Param('id') id: string) {
+  get(@CurrentUser() user: User, @Param('id') id: string): Promise<StudioChannel> {
     return this.studio.channel(user, id);
   }
 
   @Patch(':id')
-  update(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request) {
+  update(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request): Promise<StudioChannel> {
     return this.studio.updateChannel(user, id, parseWith(UpdateChannelInput, readJsonBody(req, 'channel changes'), 'channel changes'));
   }
 
@@ -53,26 +54,26 @@ export class StudioController {
   }
 
   @Get(':id/keys')
-  async keys(@CurrentUser() user: User, @Param('id') id: string) {
+  async keys(@CurrentUser() user: User, @Param('id') id: string): Promise<StreamKeyList> {
     return { keys: await this.studio.listKeys(user, id) };
   }
 
   @Post(':id/keys')
   @HttpCode(201)
-  createKey(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request) {
+  createKey(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request): Promise<MintedKey> {
     const input = parseWith(CreateKeyInput, readJsonBody(req, 'stream key', { optional: true }), 'stream key');
     return this.studio.createKey(user, id, input.label);
   }
 
   @Post(':id/keys/:keyId/rotate')
   @HttpCode(201)
-  rotateKey(@CurrentUser() user: User, @Param('id') id: string, @Param('keyId') keyId: string, @Req() req: Request) {
+  rotateKey(@CurrentUser() user: User, @Param('id') id: string, @Param('keyId') keyId: string, @Req() req: Request): Promise<KeyRotation> {
     return this.studio.rotateKey(user, id, keyId, parseWith(RotateKeyInput, readJsonBody(req, 'key rotation', { optional: true }), 'key rotation'));
   }
 
   /** Revokes a key; `?endBroadcast=true` also ends a broadcast live on it. */
   @Delete(':id/keys/:keyId')
-  revokeKey(@CurrentUser() user: User, @Param('id') id: string, @Param('keyId') keyId: string, @Query('endBroadcast') endBroadcast?: string) {
+  revokeKey(@CurrentUser() user: User, @Param('id') id: string, @Param('keyId') keyId: string, @Query('endBroadcast') endBroadcast?: string): Promise<KeyRevocation> {
     if (endBroadcast !== undefined && endBroadcast !== 'true' && endBroadcast !== 'false') {
       throw new DomainError('bad-request', 'endBroadcast must be "true" or "false"');
     }
@@ -80,13 +81,13 @@ export class StudioController {
   }
 
   @Get(':id/broadcasts')
-  async broadcasts(@CurrentUser() user: User, @Param('id') id: string) {
+  async broadcasts(@CurrentUser() user: User, @Param('id') id: string): Promise<PastBroadcastList> {
     return { broadcasts: await this.studio.pastBroadcasts(user, id) };
   }
 
   @Post(':id/share-links')
   @HttpCode(201)
-  shareLink(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request) {
+  shareLink(@CurrentUser() user: User, @Param('id') id: string, @Req() req: Request): Promise<ShareLink> {
     return this.studio.shareLink(user, id, parseWith(ShareLinkInput, readJsonBody(req, 'share link'), 'share link').expiresInS);
   }
 

@@ -1,32 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { CreatedChannel, KeyRevocation, KeyRotation, MintedKey, PastBroadcast, ShareLink, StreamKey, StudioChannel } from '@onair/api-types';
 import { User } from '../accounts/user';
 import { Channel } from '../domain/channel';
 import { ChannelRepository } from '../channels/channel.repository';
 import { signPlaybackToken } from '../channels/playback-token';
-import { StreamKeyListing, StreamKeyRepository } from '../channels/stream-key.repository';
+import { StreamKeyRepository } from '../channels/stream-key.repository';
 import { StreamKeyService } from '../channels/stream-key.service';
 import { WatchRevocation } from '../whep/watch-revocation';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
-import { BroadcastRepository, PastBroadcast } from '../live/broadcast.repository';
+import { BroadcastRepository } from '../live/broadcast.repository';
 import { BroadcastService } from '../whip/broadcast.service';
 import { LiveRegistry } from '../live/live-registry';
 import { CreateChannel, slugFromTitle, UpdateChannel } from './studio.inputs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface StudioChannel extends Channel {
-  live: { since: string; viewers: number; layers: string[] } | null;
-}
-
-export interface MintedKey {
-  id: string;
-  label: string;
-  hint: string;
-  /** The key itself: shown once, never stored. */
-  key: string;
-}
 
 /**
  * The studio's rules: who may see and change which channel, keys, share links. A streamer
@@ -60,7 +49,7 @@ export class StudioService {
    * A new channel owned by `user`, with its first stream key (shown once). A streamer may own
    * ONAIR_MAX_CHANNELS_PER_ACCOUNT channels (admins are not limited).
    */
-  async createChannel(user: User, input: CreateChannel): Promise<{ channel: StudioChannel; streamKey: MintedKey }> {
+  async createChannel(user: User, input: CreateChannel): Promise<CreatedChannel> {
     const max = user.role === 'admin' ? undefined : this.config.quotas.channelsPerAccount;
     const create = async (slug: string) => {
       const made = await this.channels.createOwned({ ...input, slug, ownerId: user.id }, max);
@@ -113,9 +102,10 @@ export class StudioService {
     this.revocation.forget(channel.id);
   }
 
-  async listKeys(user: User, id: string): Promise<StreamKeyListing[]> {
+  async listKeys(user: User, id: string): Promise<StreamKey[]> {
     const channel = await this.channelFor(user, id);
-    return this.keys.listActive(channel.id);
+    const keys = await this.keys.listActive(channel.id);
+    return keys.map((k) => ({ id: k.id, label: k.label, hint: k.hint, createdAt: k.createdAt.toISOString(), lastUsedAt: k.lastUsedAt?.toISOString() ?? null }));
   }
 
   async createKey(user: User, id: string, label: string | undefined): Promise<MintedKey> {
@@ -127,7 +117,7 @@ export class StudioService {
    * Replaces a key with a new one. A broadcast live on the old key keeps going unless
    * `endBroadcast`: OBS reconnects only if it gets the new key.
    */
-  async rotateKey(user: User, id: string, keyId: string, input: { label?: string; endBroadcast?: boolean }): Promise<{ streamKey: MintedKey; endedBroadcast: boolean }> {
+  async rotateKey(user: User, id: string, keyId: string, input: { label?: string; endBroadcast?: boolean }): Promise<KeyRotation> {
     const channel = await this.channelFor(user, id);
     const old = (await this.keys.listActive(channel.id)).find((k) => k.id === keyId);
     if (!old) throw new DomainError('not-found', `channel "${channel.slug}" has no active key ${keyId}`);
@@ -137,18 +127,27 @@ export class StudioService {
     return { streamKey, endedBroadcast };
   }
 
-  async revokeKey(user: User, id: string, keyId: string, endBroadcast: boolean): Promise<{ endedBroadcast: boolean }> {
+  async revokeKey(user: User, id: string, keyId: string, endBroadcast: boolean): Promise<KeyRevocation> {
     const channel = await this.channelFor(user, id);
     return this.revoke(channel, keyId, endBroadcast);
   }
 
   async pastBroadcasts(user: User, id: string): Promise<PastBroadcast[]> {
     const channel = await this.channelFor(user, id);
-    return this.broadcasts.listByChannel(channel.id, 50);
+    const broadcasts = await this.broadcasts.listByChannel(channel.id, 50);
+    return broadcasts.map((b) => ({
+      id: b.id,
+      startedAt: b.startedAt.toISOString(),
+      endedAt: b.endedAt?.toISOString() ?? null,
+      endReason: b.endReason,
+      peakViewers: b.peakViewers,
+      videoCodec: b.videoCodec,
+      audioCodec: b.audioCodec,
+    }));
   }
 
   /** A signed playback token for the channel (what a private channel's share link carries). */
-  async shareLink(user: User, id: string, expiresInS: number): Promise<{ token: string; path: string; expiresAt: string }> {
+  async shareLink(user: User, id: string, expiresInS: number): Promise<ShareLink> {
     const channel = await this.channelFor(user, id);
     const expiresAt = new Date(Date.now() + expiresInS * 1000);
     const token = signPlaybackToken(this.config.secret.value, channel.id, channel.playbackTokenVersion, expiresAt);
@@ -174,7 +173,7 @@ export class StudioService {
     return channel;
   }
 
-  private async revoke(channel: Channel, keyId: string, endBroadcast: boolean): Promise<{ endedBroadcast: boolean }> {
+  private async revoke(channel: Channel, keyId: string, endBroadcast: boolean): Promise<KeyRevocation> {
     if (!UUID.test(keyId) || !(await this.keys.revoke(channel.id, keyId))) {
       throw new DomainError('not-found', `channel "${channel.slug}" has no active key ${keyId}`);
     }
@@ -200,8 +199,17 @@ export class StudioService {
     return { id: minted.record.id, label: minted.record.label, hint: minted.record.hint, key: minted.key };
   }
 
+  /** The channel as its studio shows it: field by field, so internals (the share links' token version) stay here. */
   private withLive(channel: Channel): StudioChannel {
     const b = this.live.broadcastOnChannel(channel.id);
-    return { ...channel, live: b ? { since: b.startedAt.toISOString(), viewers: b.viewers.size, layers: b.layers } : null };
+    return {
+      id: channel.id,
+      ownerId: channel.ownerId,
+      slug: channel.slug,
+      title: channel.title,
+      description: channel.description,
+      visibility: channel.visibility,
+      live: b ? { since: b.startedAt.toISOString(), viewers: b.viewers.size, layers: b.layers } : null,
+    };
   }
 }

@@ -10,7 +10,7 @@ export {
 } from './sdp';
 export type { MediaKind, Direction, Role, CodecInfo, MediaSection, SdpSummary } from './sdp';
 export { formatLink, formatLinks, iceServerLinks, parseLinks } from './link-header';
-export type { LinkEntry, IceServer } from './link-header';
+export type { LinkEntry, IceServer, ParseLinksOptions } from './link-header';
 export { parseSdpFragment, formatSdpFragment, isIceRestart } from './sdpfrag';
 export type { SdpFragment, SdpFragmentMedia } from './sdpfrag';
 export { offerWithNewIce, answerFragment } from './ice-restart';

@@ -73,6 +73,36 @@ describe('Link headers under fuzzing', () => {
     );
   });
 
+  it('with skipMalformed, parseLinks never throws and keeps what parses strictly', () => {
+    fc.assert(
+      fc.property(headerText, (header) => {
+        const lenient = parseLinks(header, { skipMalformed: true });
+        for (const link of lenient) expect(typeof link.rel).toBe('string');
+        // A header that parses strictly loses nothing to the lenient reading.
+        let strict: LinkEntry[] | undefined;
+        try {
+          strict = parseLinks(header);
+        } catch {
+          strict = undefined;
+        }
+        if (strict) expect(lenient).toEqual(strict);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('with skipMalformed, good links around a broken one all come through', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 3 }), fc.constantFrom('garbage', 'x=";,"', '<x:y>; username="u"', '<x:y>; rel="r" junk'), fc.array(entry, { maxLength: 3 }), (before, broken, after) => {
+        const header = [...before.map(formatLink), broken, ...after.map(formatLink)].join(', ');
+        expect(parseLinks(header, { skipMalformed: true })).toEqual([...before, ...after]);
+        // An unterminated "<" or quoted-string can only be told apart at the end.
+        expect(parseLinks([...before.map(formatLink), '<x:y>; rel="open'].join(', '), { skipMalformed: true })).toEqual(before);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('formatLink throws only TypeError on arbitrary entries, and what it writes parses', () => {
     const loose = fc.record({
       uri: fc.string({ unit: 'binary', maxLength: 30 }),

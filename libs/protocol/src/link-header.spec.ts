@@ -251,6 +251,19 @@ describe('parseLinks', () => {
     expect(() => parseLinks(header)).toThrow(message);
   });
 
+  it.each<[string, string, LinkEntry[]]>([
+    ['text before the first link', 'garbage; rel="x", <stun:ok>; rel="ice-server"', [{ uri: 'stun:ok', rel: 'ice-server' }]],
+    ['an unterminated link at the end', '<stun:ok>; rel="ice-server", <unterminated', [{ uri: 'stun:ok', rel: 'ice-server' }]],
+    ['a link without rel', '<x:y>; username="u", <stun:ok>; rel="ice-server"', [{ uri: 'stun:ok', rel: 'ice-server' }]],
+    ['junk after a link', '<x:y>; rel="r" junk, <a:b>; rel="s"', [{ uri: 'a:b', rel: 's' }]],
+    ['a comma inside the broken link\'s quoted-string or <...>', '<a,b>; rel="r" x; t="1,2", <a:b>; rel="s"', [{ uri: 'a:b', rel: 's' }]],
+    ['an unterminated quoted-string swallowing the rest', '<a:b>; rel="s", <x:y>; rel="r, <c:d>; rel="t"', [{ uri: 'a:b', rel: 's' }]],
+    ['nothing usable', 'garbage', []],
+  ])('with skipMalformed, leaves out %s and keeps the rest', (_name, header, expected) => {
+    expect(() => parseLinks(header)).toThrow(SyntaxError);
+    expect(parseLinks(header, { skipMalformed: true })).toStrictEqual(expected);
+  });
+
   it.each<[string, LinkEntry[]]>([
     ['ICE servers', iceServerLinks([{ urls: ['stun:s.example', 'turn:t.example?transport=tcp'], username: 'u:1', credential: 'p/+=' }])],
     [

@@ -113,14 +113,23 @@ export function iceServerLinks(servers: readonly IceServer[]): LinkEntry[] {
   );
 }
 
+export interface ParseLinksOptions {
+  /**
+   * Leave out a malformed link-value (or one without rel) and read on from the next
+   * top-level comma, instead of throwing. For clients such as a browser player, which
+   * take what they can use (the ICE servers) from a header any server may have written.
+   */
+  skipMalformed?: boolean;
+}
+
 /**
  * Parses a Link header field value. Parameter names come back lower-cased
  * (they are case-insensitive, RFC 8288 §3); values are unescaped but otherwise
  * verbatim. Of repeated parameters the first wins (RFC 8288 §3.3 says so for
  * rel; the same is done for the rest). Throws SyntaxError on malformed input
- * or a link without rel.
+ * or a link without rel, unless `options.skipMalformed`.
  */
-export function parseLinks(header: string): LinkEntry[] {
+export function parseLinks(header: string, options: ParseLinksOptions = {}): LinkEntry[] {
   let i = 0;
   const n = header.length;
   const fail = (what: string): never => {
@@ -153,6 +162,28 @@ export function parseLinks(header: string): LinkEntry[] {
     return fail('unterminated quoted-string');
   };
 
+  /** Moves past the next comma that is outside <...> and quoted-strings (or to the end). */
+  const skipLinkValue = (): void => {
+    let quoted = false;
+    for (; i < n; i++) {
+      const ch = header[i];
+      if (quoted) {
+        if (ch === '\\') i++;
+        else if (ch === '"') quoted = false;
+      } else if (ch === '"') {
+        quoted = true;
+      } else if (ch === '<') {
+        const end = header.indexOf('>', i + 1);
+        if (end < 0) break;
+        i = end;
+      } else if (ch === ',') {
+        i++;
+        return;
+      }
+    }
+    i = n;
+  };
+
   const entries: LinkEntry[] = [];
   while (i < n) {
     skipWhitespace();
@@ -162,6 +193,18 @@ export function parseLinks(header: string): LinkEntry[] {
       i++;
       continue;
     }
+    const start = i;
+    try {
+      entries.push(readLinkValue());
+    } catch (err) {
+      if (!options.skipMalformed || !(err instanceof SyntaxError)) throw err;
+      i = start;
+      skipLinkValue();
+    }
+  }
+  return entries;
+
+  function readLinkValue(): LinkEntry {
     if (header[i] !== '<') fail('expected "<"');
     const end = header.indexOf('>', i + 1);
     if (end < 0) fail('missing ">"');
@@ -202,7 +245,6 @@ export function parseLinks(header: string): LinkEntry[] {
     }
     // Object.fromEntries defines own properties, so a parameter named
     // "__proto__" cannot reach the prototype.
-    entries.push(params.length > 0 ? { uri, rel, params: Object.fromEntries(params) } : { uri, rel });
+    return params.length > 0 ? { uri, rel, params: Object.fromEntries(params) } : { uri, rel };
   }
-  return entries;
 }

@@ -1,5 +1,10 @@
-import { WhepError } from './errors';
-import { absoluteUrl, iceServersFromLinkHeader, resolveLocation } from './http';
+/**
+ * A WHEP session once set up (connect.ts sets it up): it watches the PeerConnection and the
+ * media, and ends once, for whatever reason, releasing the server's session.
+ */
+import type { WhepConnectOptions } from './connect';
+import { inboundCounters, mediaProgressed, NO_COUNTERS, type InboundCounters } from './media-progress';
+import { deleteResource } from './resource';
 
 /**
  * Why a {@link WhepConnection} ended:
@@ -12,169 +17,7 @@ import { absoluteUrl, iceServersFromLinkHeader, resolveLocation } from './http';
  */
 export type WhepEndReason = 'closed' | 'remote-closed' | 'failed' | 'disconnected' | 'stalled' | 'no-media';
 
-/** Options of {@link whepConnect}. */
-export interface WhepConnectOptions {
-  /** The WHEP endpoint URL, e.g. `https://api.example.com/whep/demo`. Relative URLs resolve against the page. */
-  endpoint: string;
-  /** Sent as `Authorization: Bearer <token>` on POST and DELETE. */
-  token?: string;
-  /** Aborts the connection attempt (not an established connection; use {@link WhepConnection.close}). */
-  signal?: AbortSignal;
-  /** ICE servers for the local PeerConnection (e.g. from a previous session's `Link` headers). */
-  iceServers?: RTCIceServer[];
-  /** How long to wait for ICE gathering before sending the offer with what we have. Default 1000 ms. */
-  iceGatheringTimeoutMs?: number;
-  /** How long `connectionState === 'disconnected'` is tolerated before ending. Default 2000 ms. */
-  disconnectedGraceMs?: number;
-  /** Once media flowed, end when no video frame or packet arrived for this long. Default 4000 ms. */
-  stallTimeoutMs?: number;
-  /** End when no media at all arrived this long after the session was created. Default 10000 ms. */
-  mediaTimeoutMs?: number;
-  /** Called once when the connection ends, for whatever reason (see {@link WhepConnection.ended}). */
-  onEnded?: (reason: WhepEndReason) => void;
-}
-
 const STATS_INTERVAL_MS = 1000;
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
-
-/** Resolves when ICE gathering completes, or after `timeoutMs`, whichever comes first. */
-function waitForIceGathering(pc: RTCPeerConnection, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      pc.removeEventListener('icegatheringstatechange', onState);
-      pc.removeEventListener('icecandidate', onCandidate);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const done = () => {
-      cleanup();
-      resolve();
-    };
-    const onState = () => {
-      if (pc.iceGatheringState === 'complete') done();
-    };
-    const onCandidate = (event: RTCPeerConnectionIceEvent) => {
-      if (!event.candidate) done();
-    };
-    const onAbort = () => {
-      cleanup();
-      reject(abortReason(signal!));
-    };
-    const timer = setTimeout(done, timeoutMs);
-    pc.addEventListener('icegatheringstatechange', onState);
-    pc.addEventListener('icecandidate', onCandidate);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function authHeaders(token: string | undefined): Record<string, string> {
-  return token ? { Authorization: `Bearer ${token}` } : {};
-}
-
-/** Best-effort DELETE of a WHEP session; never throws. */
-async function deleteResource(url: string, token: string | undefined, keepalive = false): Promise<void> {
-  try {
-    const response = await fetch(url, { method: 'DELETE', headers: authHeaders(token), cache: 'no-store', keepalive });
-    // Drain the body so the connection can be reused; the status does not matter.
-    await response.body?.cancel().catch(() => undefined);
-  } catch {
-    // The server may be gone or the page unloading: nothing useful to do.
-  }
-}
-
-/**
- * Creates a receive-only WHEP session: builds an offer with one recvonly audio and one
- * recvonly video transceiver, waits (at most `iceGatheringTimeoutMs`) for ICE gathering,
- * POSTs the offer as `application/sdp` and applies the SDP answer. No trickle ICE: the
- * server's answer is expected to carry all of its candidates.
- *
- * @returns the established {@link WhepConnection} (the PeerConnection may still be
- *   connecting; watch {@link WhepConnection.ended} for its end).
- * @throws {@link WhepError} on HTTP errors (`status`, `retryAfterSeconds`, `detail` from
- *   problem+json), network errors (`code: 'network'`, `status: 0`), unusable answers and
- *   missing WebRTC support; the signal's abort reason when aborted.
- *
- * @example
- * ```ts
- * const conn = await whepConnect({ endpoint: 'https://api.example.com/whep/demo' });
- * video.srcObject = conn.stream;
- * conn.ended.then((reason) => console.log('stream ended:', reason));
- * // later
- * await conn.close();
- * ```
- */
-export async function whepConnect(options: WhepConnectOptions): Promise<WhepConnection> {
-  const { signal, token } = options;
-  if (signal?.aborted) throw abortReason(signal);
-  if (typeof RTCPeerConnection === 'undefined') {
-    throw new WhepError('WebRTC is not supported in this environment', { code: 'unsupported' });
-  }
-  const endpoint = absoluteUrl(options.endpoint);
-
-  const pc = new RTCPeerConnection({ iceServers: options.iceServers ?? [], bundlePolicy: 'max-bundle' });
-  const stream = new MediaStream();
-  pc.addEventListener('track', (event) => {
-    if (!stream.getTrackById(event.track.id)) stream.addTrack(event.track);
-  });
-
-  let resourceUrl: string | null = null;
-  try {
-    pc.addTransceiver('audio', { direction: 'recvonly' });
-    pc.addTransceiver('video', { direction: 'recvonly' });
-    await pc.setLocalDescription(await pc.createOffer());
-    await waitForIceGathering(pc, options.iceGatheringTimeoutMs ?? 1000, signal);
-    const offer = pc.localDescription?.sdp;
-    if (!offer) throw new Error('Could not create an SDP offer');
-
-    let response: Response;
-    try {
-      response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/sdp', ...authHeaders(token) },
-        body: offer,
-        cache: 'no-store',
-        signal,
-      });
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
-      throw new WhepError(`Could not reach the WHEP endpoint ${endpoint}`, { code: 'network', cause: error });
-    }
-
-    if (!response.ok) throw await WhepError.fromResponse(response);
-
-    // Browsers only expose these cross-origin if the API lists them in Access-Control-Expose-Headers.
-    resourceUrl = resolveLocation(response.headers.get('location'), endpoint);
-    const iceServers = iceServersFromLinkHeader(response.headers.get('link'));
-
-    let answer: string;
-    try {
-      answer = await response.text();
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
-      throw new WhepError('Could not read the SDP answer', { code: 'network', status: response.status, cause: error });
-    }
-    if (signal?.aborted) throw abortReason(signal);
-    if (!answer.trimStart().startsWith('v=')) {
-      throw new WhepError('The WHEP endpoint did not return an SDP answer', { code: 'invalid-answer', status: response.status });
-    }
-    try {
-      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-    } catch (error) {
-      throw new WhepError('The SDP answer was rejected by the browser', { code: 'invalid-answer', status: response.status, cause: error });
-    }
-    if (signal?.aborted) throw abortReason(signal);
-
-    return new WhepConnection({ pc, stream, resourceUrl, iceServers, token, options });
-  } catch (error) {
-    pc.close();
-    if (resourceUrl) void deleteResource(resourceUrl, token);
-    throw error;
-  }
-}
 
 /** @internal Constructor arguments of {@link WhepConnection}. */
 export interface WhepConnectionInit {
@@ -219,7 +62,7 @@ export class WhepConnection {
   private wasConnected = false;
   private mediaFlowing = false;
   private lastProgressAt = 0;
-  private lastCounters = { videoFrames: -1, videoPackets: -1, audioPackets: -1 };
+  private lastCounters: InboundCounters = NO_COUNTERS;
   private readonly cleanups: Array<() => void> = [];
 
   /** @internal Use {@link whepConnect}. */
@@ -323,7 +166,7 @@ export class WhepConnection {
     }
   }
 
-  /** Polls inbound-rtp stats to tell "media flowing" from "stalled". */
+  /** Polls inbound-rtp stats to tell "media flowing" from "stalled" (media-progress.ts reads them). */
   private async checkMedia(): Promise<void> {
     if (this.endReason) return;
     let report: RTCStatsReport;
@@ -334,33 +177,13 @@ export class WhepConnection {
     }
     if (this.endReason) return;
 
-    let videoSeen = false;
-    let videoFrames = 0;
-    let videoPackets = 0;
-    let audioPackets = 0;
-    report.forEach((stat: { type?: string; kind?: string; mediaType?: string; framesDecoded?: number; packetsReceived?: number }) => {
-      if (stat.type !== 'inbound-rtp') return;
-      const kind = stat.kind ?? stat.mediaType;
-      if (kind === 'video') {
-        videoSeen = true;
-        videoFrames += stat.framesDecoded ?? 0;
-        videoPackets += stat.packetsReceived ?? 0;
-      } else if (kind === 'audio') {
-        audioPackets += stat.packetsReceived ?? 0;
-      }
-    });
-
-    const last = this.lastCounters;
-    // Video decides once it exists; audio only matters for audio-only streams.
-    const progressed = videoSeen
-      ? videoFrames > last.videoFrames || videoPackets > last.videoPackets
-      : audioPackets > last.audioPackets;
+    const counters = inboundCounters(report);
     const now = Date.now();
-    if (progressed && (videoSeen ? videoFrames + videoPackets > 0 : audioPackets > 0)) {
+    if (mediaProgressed(counters, this.lastCounters)) {
       this.lastProgressAt = now;
       this.mediaFlowing = true;
     }
-    this.lastCounters = { videoFrames, videoPackets, audioPackets };
+    this.lastCounters = counters;
 
     if (this.mediaFlowing) {
       if (now - this.lastProgressAt >= this.stallTimeoutMs) this.end('stalled');

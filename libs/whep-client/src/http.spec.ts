@@ -1,4 +1,4 @@
-import { absoluteUrl, iceServersFromLinkHeader, parseLinkHeader, parseRetryAfter, readProblem, resolveLocation } from './http';
+import { absoluteUrl, iceServersFromLinkHeader, parseRetryAfter, readProblem, resolveLocation } from './http';
 
 /** A minimal stand-in for `Response` with just what `readProblem` reads. */
 function fakeResponse(body: string, contentType?: string) {
@@ -7,54 +7,6 @@ function fakeResponse(body: string, contentType?: string) {
     text: async () => body,
   };
 }
-
-describe('parseLinkHeader', () => {
-  it('returns nothing for empty input', () => {
-    expect(parseLinkHeader(null)).toEqual([]);
-    expect(parseLinkHeader(undefined)).toEqual([]);
-    expect(parseLinkHeader('')).toEqual([]);
-  });
-
-  it('parses a single link with a quoted rel', () => {
-    expect(parseLinkHeader('<stun:stun.example.net>; rel="ice-server"')).toEqual([
-      { uri: 'stun:stun.example.net', params: { rel: 'ice-server' } },
-    ]);
-  });
-
-  it('parses several comma-joined links (how Headers.get joins repeated headers)', () => {
-    const header =
-      '<stun:stun.example.net>; rel="ice-server", ' +
-      '<turn:turn.example.net?transport=udp>; rel="ice-server"; username="user"; credential="myPassword"; credential-type="password", ' +
-      '<https://api.example.com/whep/demo/layer>; rel="urn:ietf:params:whep:ext:core:layer"';
-    const links = parseLinkHeader(header);
-    expect(links).toHaveLength(3);
-    expect(links[1]).toEqual({
-      uri: 'turn:turn.example.net?transport=udp',
-      params: { rel: 'ice-server', username: 'user', credential: 'myPassword', 'credential-type': 'password' },
-    });
-    expect(links[2]!.params['rel']).toBe('urn:ietf:params:whep:ext:core:layer');
-  });
-
-  it('handles quoted strings containing separators and escapes, unquoted values and odd spacing', () => {
-    const links = parseLinkHeader('<turn:t.example>;rel=ice-server ;username="a,b;c";credential="p\\"w"  ,<stun:s.example>;REL="ice-server"');
-    expect(links).toEqual([
-      { uri: 'turn:t.example', params: { rel: 'ice-server', username: 'a,b;c', credential: 'p"w' } },
-      { uri: 'stun:s.example', params: { rel: 'ice-server' } },
-    ]);
-  });
-
-  it('keeps the first occurrence of a repeated parameter and accepts valueless parameters', () => {
-    expect(parseLinkHeader('<stun:a>; rel="ice-server"; rel="other"; flag')).toEqual([
-      { uri: 'stun:a', params: { rel: 'ice-server', flag: '' } },
-    ]);
-  });
-
-  it('skips malformed entries and keeps the good ones', () => {
-    expect(parseLinkHeader('garbage; rel="x", <stun:ok>; rel="ice-server", <unterminated')).toEqual([
-      { uri: 'stun:ok', params: { rel: 'ice-server' } },
-    ]);
-  });
-});
 
 describe('iceServersFromLinkHeader', () => {
   it('maps ice-server links to RTCIceServer entries with credentials', () => {
@@ -76,6 +28,25 @@ describe('iceServersFromLinkHeader', () => {
 
   it('returns an empty list without a header', () => {
     expect(iceServersFromLinkHeader(null)).toEqual([]);
+    expect(iceServersFromLinkHeader(undefined)).toEqual([]);
+    expect(iceServersFromLinkHeader('')).toEqual([]);
+  });
+
+  it('reads quoted strings with separators and escapes, token values, odd spacing and any case of REL', () => {
+    const header = '<turn:t.example>;rel=ice-server ;username="a,b;c";credential="p\\"w"  ,<stun:s.example>;REL="ICE-Server"';
+    expect(iceServersFromLinkHeader(header)).toEqual([{ urls: 'turn:t.example', username: 'a,b;c', credential: 'p"w' }, { urls: 'stun:s.example' }]);
+  });
+
+  it('keeps the first of repeated parameters', () => {
+    expect(iceServersFromLinkHeader('<turn:a>; rel="ice-server"; username="first"; username="second"; flag')).toEqual([{ urls: 'turn:a', username: 'first' }]);
+  });
+
+  it('leaves out malformed links and uses the good ones', () => {
+    expect(iceServersFromLinkHeader('garbage; rel="x", <stun:ok>; rel="ice-server", <turn:no-rel>; username="u", <unterminated')).toEqual([{ urls: 'stun:ok' }]);
+  });
+
+  it('takes links already parsed', () => {
+    expect(iceServersFromLinkHeader([{ uri: 'turn:t', rel: 'ice-server', params: { username: 'u', credential: 'p' } }])).toEqual([{ urls: 'turn:t', username: 'u', credential: 'p' }]);
   });
 });
 

@@ -1,121 +1,14 @@
 /**
- * Pure HTTP helpers used by the WHEP client: `Link` header parsing (ICE servers),
- * `Retry-After` parsing, URL resolution and RFC 9457 problem details.
+ * Pure HTTP helpers used by the WHEP client: ICE servers from `Link` headers (parsed by
+ * `@onair/protocol`'s parser, the one the API writes them with), `Retry-After` parsing, URL
+ * resolution and RFC 9457 problem details.
  *
  * Nothing in this module touches browser-only globals at import time, so it can be
  * unit-tested in Node.
  *
  * @packageDocumentation
  */
-
-/** One entry of an RFC 8288 `Link` header. */
-export interface LinkValue {
-  /** The URI reference between `<` and `>`, unmodified. */
-  uri: string;
-  /**
-   * Link parameters. Names are lower-cased; for repeated parameters the first one wins
-   * (as RFC 8288 requires for `rel`). Parameters without a value map to `''`.
-   */
-  params: Record<string, string>;
-}
-
-/**
- * Parses an RFC 8288 `Link` header value. Several `Link` headers are joined with `, `
- * by `Headers.get()`, so this handles comma-separated lists, quoted strings (which may
- * contain `,` and `;`) and backslash escapes. Malformed entries are skipped.
- *
- * @example
- * parseLinkHeader('<stun:stun.example.net>; rel="ice-server"')
- * // → [{ uri: 'stun:stun.example.net', params: { rel: 'ice-server' } }]
- */
-export function parseLinkHeader(header: string | null | undefined): LinkValue[] {
-  const links: LinkValue[] = [];
-  if (!header) return links;
-  const s = header;
-  const n = s.length;
-  let i = 0;
-
-  const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
-  const skipSpace = () => {
-    while (i < n && isSpace(s[i])) i++;
-  };
-  /** Skips to just after the next top-level comma (used to recover from garbage). */
-  const skipToNextLink = () => {
-    let quoted = false;
-    while (i < n) {
-      const c = s[i];
-      if (quoted) {
-        if (c === '\\') i++;
-        else if (c === '"') quoted = false;
-      } else if (c === '"') quoted = true;
-      else if (c === ',') {
-        i++;
-        return;
-      }
-      i++;
-    }
-  };
-
-  while (i < n) {
-    skipSpace();
-    if (s[i] === ',') {
-      i++;
-      continue;
-    }
-    if (i >= n) break;
-    if (s[i] !== '<') {
-      skipToNextLink();
-      continue;
-    }
-    const close = s.indexOf('>', i + 1);
-    if (close < 0) break;
-    const uri = s.slice(i + 1, close).trim();
-    i = close + 1;
-    const params: Record<string, string> = {};
-
-    for (;;) {
-      skipSpace();
-      if (i >= n) break;
-      if (s[i] === ',') {
-        i++;
-        break;
-      }
-      if (s[i] !== ';') {
-        skipToNextLink();
-        break;
-      }
-      i++; // ';'
-      skipSpace();
-      const nameStart = i;
-      while (i < n && !isSpace(s[i]) && s[i] !== '=' && s[i] !== ';' && s[i] !== ',') i++;
-      const name = s.slice(nameStart, i).toLowerCase();
-      skipSpace();
-      let value = '';
-      if (s[i] === '=') {
-        i++;
-        skipSpace();
-        if (s[i] === '"') {
-          i++;
-          let out = '';
-          while (i < n && s[i] !== '"') {
-            if (s[i] === '\\' && i + 1 < n) i++;
-            out += s[i];
-            i++;
-          }
-          i++; // closing quote (or past the end)
-          value = out;
-        } else {
-          const valueStart = i;
-          while (i < n && s[i] !== ';' && s[i] !== ',') i++;
-          value = s.slice(valueStart, i).trim();
-        }
-      }
-      if (name && !(name in params)) params[name] = value;
-    }
-    if (uri) links.push({ uri, params });
-  }
-  return links;
-}
+import { parseLinks, type LinkEntry } from '@onair/protocol';
 
 /**
  * Extracts the ICE servers advertised with `rel="ice-server"` links, as WHIP/WHEP
@@ -125,18 +18,21 @@ export function parseLinkHeader(header: string | null | undefined): LinkValue[] 
  * Link: <turn:turn.example.net?transport=udp>; rel="ice-server"; username="u"; credential="p"; credential-type="password"
  * ```
  *
- * Accepts either a raw header value or already-parsed links.
+ * Accepts either a raw header value or already-parsed links. A malformed link-value is
+ * left out and the rest used: the player may talk to any WHEP server, and a TURN server it
+ * can read is worth more than refusing the whole header.
  */
-export function iceServersFromLinkHeader(header: string | null | undefined | LinkValue[]): RTCIceServer[] {
-  const links = Array.isArray(header) ? header : parseLinkHeader(header);
+export function iceServersFromLinkHeader(header: string | null | undefined | LinkEntry[]): RTCIceServer[] {
+  const links = Array.isArray(header) ? header : header ? parseLinks(header, { skipMalformed: true }) : [];
   const servers: RTCIceServer[] = [];
   for (const link of links) {
-    const rel = (link.params['rel'] ?? '').toLowerCase().split(/\s+/);
-    if (!rel.includes('ice-server')) continue;
+    // rel is a space-separated list of relation types (RFC 8288 §3.3), compared case-insensitively.
+    if (!link.rel.toLowerCase().split(/\s+/).includes('ice-server')) continue;
     if (!/^(stuns?|turns?):/i.test(link.uri)) continue;
     const server: RTCIceServer = { urls: link.uri };
-    if (link.params['username'] !== undefined) server.username = link.params['username'];
-    if (link.params['credential'] !== undefined) server.credential = link.params['credential'];
+    const { username, credential } = link.params ?? {};
+    if (typeof username === 'string') server.username = username;
+    if (typeof credential === 'string') server.credential = credential;
     servers.push(server);
   }
   return servers;

@@ -7,18 +7,19 @@
  *
  * @packageDocumentation
  */
-export { whepConnect, WhepConnection } from './connection';
-export type { WhepConnectOptions, WhepEndReason, WhepConnectionInit } from './connection';
+export { whepConnect } from './connect';
+export type { WhepConnectOptions } from './connect';
+export { WhepConnection } from './connection';
+export type { WhepEndReason, WhepConnectionInit } from './connection';
 export { WhepPlayer, channelWhepEndpoint } from './player';
 export type { WhepPlayerOptions, WhepPlayerState } from './player';
 export { WhepError, isWhepError } from './errors';
 export type { WhepErrorCode, WhepErrorInit } from './errors';
 export {
-  parseLinkHeader,
   iceServersFromLinkHeader,
   parseRetryAfter,
   resolveLocation,
   absoluteUrl,
   readProblem,
 } from './http';
-export type { LinkValue, ProblemDetails, ResponseLike } from './http';
+export type { ProblemDetails, ResponseLike } from './http';

@@ -1,4 +1,5 @@
-import { whepConnect, type WhepConnection, type WhepEndReason } from './connection';
+import { whepConnect } from './connect';
+import type { WhepConnection, WhepEndReason } from './connection';
 import { isWhepError } from './errors';
 
 /**

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Account, AccountList, AccountListing, AccountResponse, ChannelVisibility, CreatedChannel, StudioChannel, StudioChannelList } from '@onair/api-types';
 import { errorText, StudioError, studioFetch } from '@/lib/studio';
 import { FormError } from './FormError';
+import { TableHead } from './TableHead';
 
 /** Where a freshly minted key waits to be shown once on the channel's page. */
 export const newKeyStorageKey = (channelId: string) => `onair:new-key:${channelId}`;
@@ -121,14 +122,7 @@ export function StudioHome() {
         <section>
           <h2 className="section-title">Accounts</h2>
           <table className="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Channels</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Email', 'Role', 'Channels']} />
             <tbody>
               {accounts.map((a) => (
                 <tr key={a.id}>

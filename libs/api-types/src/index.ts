@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export type { ChannelVisibility, ChannelStatus, LiveChannelList } from './channel';
+export type { ChannelVisibility, ChannelProfile, ChannelStatus, LiveChannelList } from './channel';
 export type { Account, AccountRole, AccountResponse, AccountListing, AccountList } from './account';
 export type {
   StudioChannel,

@@ -1,14 +1,10 @@
-import type { ChannelVisibility } from './channel';
+import type { ChannelProfile } from './channel';
 
 /** A channel in its streamer's studio (`/studio/channels...`). */
-export interface StudioChannel {
+export interface StudioChannel extends ChannelProfile {
   id: string;
   /** The account that manages it; null for channels made on the command line before any account existed. */
   ownerId: string | null;
-  slug: string;
-  title: string;
-  description: string;
-  visibility: ChannelVisibility;
   /** Null while offline. */
   live: StudioChannelLive | null;
 }

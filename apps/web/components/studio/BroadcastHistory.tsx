@@ -1,4 +1,5 @@
 import type { PastBroadcast } from '@onair/api-types';
+import { TableHead } from '../TableHead';
 
 function duration(b: PastBroadcast): string {
   const ms = (b.endedAt ? new Date(b.endedAt).getTime() : Date.now()) - new Date(b.startedAt).getTime();
@@ -17,15 +18,7 @@ export function BroadcastHistory({ broadcasts }: { broadcasts: PastBroadcast[] }
         <p className="hint">Nothing yet.</p>
       ) : (
         <table className="table" data-testid="past-broadcasts">
-          <thead>
-            <tr>
-              <th>Started</th>
-              <th>Ended</th>
-              <th>Duration</th>
-              <th>Peak viewers</th>
-              <th>Media</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Started', 'Ended', 'Duration', 'Peak viewers', 'Media']} />
           <tbody>
             {broadcasts.map((b) => (
               <tr key={b.id}>

@@ -4,6 +4,7 @@ import type { KeyRotation, MintedKey, StreamKey, StudioChannel } from '@onair/ap
 import { useState, type FormEvent } from 'react';
 import { errorText, studioFetch } from '@/lib/studio';
 import { FormError } from '../FormError';
+import { TableHead } from '../TableHead';
 
 /** The channel's stream keys: list, new key, rotate, revoke (optionally ending a broadcast live on the key). */
 export function KeysPanel({ channel, keys, onMinted, onChange }: { channel: StudioChannel; keys: StreamKey[]; onMinted: (k: MintedKey) => void; onChange: () => void }) {
@@ -27,15 +28,7 @@ export function KeysPanel({ channel, keys, onMinted, onChange }: { channel: Stud
     <section className="card">
       <h2 className="card-title">Stream keys</h2>
       <table className="table">
-        <thead>
-          <tr>
-            <th>Label</th>
-            <th>Key</th>
-            <th>Created</th>
-            <th>Last used</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={['Label', 'Key', 'Created', 'Last used', '']} />
         <tbody>
           {keys.map((k) => (
             <tr key={k.id}>

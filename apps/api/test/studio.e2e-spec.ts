@@ -309,6 +309,8 @@ describe('channels', () => {
     expect(taken.body.detail).toMatch(/is taken: choose another/);
     const moved = await alice.req('PATCH', `/studio/channels/${b.body.channel.id}`, { slug: 'jams-two', description: 'Second set', visibility: 'unlisted' });
     expect(moved.body).toMatchObject({ slug: 'jams-two', description: 'Second set', visibility: 'unlisted' });
+    // Field by field (libs/api-types): nothing internal, such as the share links' token version, reaches the browser.
+    expect(Object.keys(moved.body).sort()).toEqual(['description', 'id', 'live', 'ownerId', 'slug', 'title', 'visibility']);
     expect((await alice.req('PATCH', `/studio/channels/${b.body.channel.id}`, {})).body.detail).toMatch(/send at least one of/);
   });
 
@@ -335,6 +337,7 @@ describe('stream keys', () => {
     expect(listed).toHaveLength(1);
     expect(JSON.stringify(listed)).not.toContain(key);
     expect(listed[0].hint).toBe(key.slice(0, 10));
+    expect(Object.keys(listed[0]).sort()).toEqual(['createdAt', 'hint', 'id', 'label', 'lastUsedAt']);
     const row = await stack.app!.get(PrismaService).streamKey.findUniqueOrThrow({ where: { id: listed[0].id } });
     expect(row.keyHash).toBe(createHash('sha256').update(key).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(key);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error';
 import { BroadcastRepository } from '../live/broadcast.repository';
-import { ChannelEvent, ChannelEvents } from '../live/channel-events';
+import { ChannelEvent, ChannelEvents, layersEvent } from '../live/channel-events';
 import { GrantedStreams } from '../live/granted-streams';
 import { LiveRegistry } from '../live/live-registry';
 import { Channel, ChannelVisibility } from '../domain/channel';
@@ -44,7 +44,8 @@ export class ChannelService {
     if (b?.playable) {
       listener({ type: 'active' });
       listener({ type: 'viewercount', viewercount: b.viewers.size });
-      if (b.layers.length > 0) listener({ type: 'layers', layers: b.layers.map((encodingId) => ({ encodingId })) });
+      const layers = layersEvent(b.layers);
+      if (layers) listener(layers);
     } else {
       listener({ type: 'inactive' });
     }

@@ -11,6 +11,7 @@ import { PublisherProfiles } from './publisher-profiles';
 import { newSessionId } from '../live/session-id';
 import { WhepEventStreams } from './whep-event-streams';
 import { WhepSessionCaps } from './whep-session-caps';
+import { StepTimer, StepTiming } from '../http/step-timer';
 
 /** How long a player should wait before asking again for an offline channel. */
 export const OFFLINE_RETRY_AFTER_S = 2;
@@ -30,6 +31,8 @@ export interface StartPlaybackResult {
   channel: Channel;
   /** The stream's simulcast encodings, largest first, when it has layers. */
   layers?: string[];
+  /** Where the time went (Server-Timing): access check, media server, H.264 profile. */
+  timings: StepTiming[];
 }
 
 /**
@@ -71,7 +74,9 @@ export class PlaybackService implements OnModuleInit {
 
   /** WHEP POST: `token` is the playback token private channels need. */
   async start(input: { slug: string; offerSdp: string; token?: string }): Promise<StartPlaybackResult> {
+    const timer = new StepTimer();
     const { channel, grant } = await this.access.admit(input.slug, input.token);
+    timer.lap('access');
     let offer;
     try {
       offer = validateOffer(input.offerSdp, 'player');
@@ -97,12 +102,14 @@ export class PlaybackService implements OnModuleInit {
       if (err instanceof MediaNotFoundError) throw offline(channel.slug);
       throw err;
     }
+    timer.lap('watch');
     if (rejectedMids(watched.answerSdp).length >= offer.media.length) {
       await this.media.closeViewer(watched.viewer);
       throw new DomainError('unprocessable', `the player supports none of the stream's codecs (${b.tracks.map((t) => t.codec).join(', ')})`);
     }
     // The media server relays the RTP whatever its answer said: only what the player is told changes.
     const answerSdp = this.profiles.answerWith(watched.answerSdp, await profile);
+    timer.lap('profile');
     // The broadcast may have ended (or been taken over) while the media server answered: its
     // teardown has already released the viewers it knew of, so this one would stay registered
     // for ever. Release it here instead.
@@ -122,7 +129,7 @@ export class PlaybackService implements OnModuleInit {
       await this.access.admit(input.slug, input.token); // throws the reason (revoked, expired, now private)
       throw offline(channel.slug); // ended for another reason meanwhile
     }
-    return { sessionId, answerSdp, etag: ice.etag, channel, layers };
+    return { sessionId, answerSdp, etag: ice.etag, channel, layers, timings: timer.steps };
   }
 
   /**

@@ -19,6 +19,7 @@ import { StreamKeyService } from '../src/channels/stream-key.service';
 import { PrismaService } from '../src/database/prisma.service';
 import { Janode, StreamingHandle, StreamingPlugin, VideoRoomHandle, VideoRoomPlugin } from '../src/media/janus/janode';
 import { ApiProcess } from '../test/harness/api-process';
+import { cpuSeconds } from '../test/harness/proc-stat';
 import { JanusView } from '../test/harness/janus-view';
 import { IGNORE_KEYFRAME_REQUESTS, launchChromium } from '../test/harness/browser';
 import { measureWhep, publishObsShaped } from '../test/harness/publisher';
@@ -153,7 +154,8 @@ describe('benchmark', () => {
       ONAIR_WHEP_SESSIONS_PER_CLIENT: '100000',
       ONAIR_SECRET: randomBytes(32).toString('hex'),
     });
-    const api = new ApiProcess(stack.env);
+    // e.g. "--cpu-prof --cpu-prof-dir=/tmp/onair-prof" to see where the API's time goes.
+    const api = new ApiProcess({ ...stack.env, ...(process.env.ONAIR_BENCH_API_NODE_OPTIONS ? { NODE_OPTIONS: process.env.ONAIR_BENCH_API_NODE_OPTIONS } : {}) });
     const prisma = new PrismaService(stack.config);
     const obs = await launchChromium();
     let view: JanusView | undefined;
@@ -176,6 +178,7 @@ describe('benchmark', () => {
       await fetch(new URL(warm.headers.get('location')!, whep), { method: 'DELETE' });
 
       const loadBefore = load();
+      const cpu0 = cpuSeconds(api.pid!);
       const posts = await Promise.all(
         Array.from({ length: WHEP_STORM }, async (_, i) => {
           const t0 = performance.now();
@@ -185,6 +188,7 @@ describe('benchmark', () => {
           return { status: res.status, ms, location: res.headers.get('location'), timing: res.headers.get('server-timing') ?? '', error: res.status === 201 ? undefined : body.slice(0, 200) };
         }),
       );
+      const apiCpuMs = ((cpuSeconds(api.pid!) - cpu0) * 1000) / WHEP_STORM;
       const created = posts.filter((p) => p.status === 201);
       const steps = new Map<string, number[]>();
       for (const p of created) for (const m of p.timing.matchAll(/(\w+);dur=([\d.]+)/g)) steps.set(m[1], [...(steps.get(m[1]) ?? []), Number(m[2])]);
@@ -210,7 +214,7 @@ describe('benchmark', () => {
       const count = (xs: number[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
       const errors = [...new Set(posts.filter((p) => p.error).map((p) => p.error))].slice(0, 3);
       console.log(`[bench] ${WHEP_STORM} WHEP POSTs at once on one live channel (captured Chromium offers): statuses ${JSON.stringify(count(posts.map((p) => p.status)))}${errors.length ? `; errors: ${errors.join(' | ')}` : ''}; load average ${loadBefore} before`);
-      console.log(`[bench]   POST -> 201 through onair: ${pcts(created.map((p) => p.ms))}`);
+      console.log(`[bench]   POST -> 201 through onair: ${pcts(created.map((p) => p.ms))}; API ${apiCpuMs.toFixed(1)} ms CPU per POST`);
       for (const [name, ms] of steps) console.log(`[bench]     of which ${name} (Server-Timing): ${pcts(ms)}`);
       console.log(`[bench]   raw janode attach + watch, ${WHEP_STORM} at once on one session, same mountpoint: ${pcts(raw.map((r) => r.ms))}; load average ${rawLoadBefore} before`);
       console.log(`[bench]   after ${deletes.length} DELETEs (statuses ${JSON.stringify(count(deletes))}): ${handlesLeft} viewer handles left in Janus, ${viewersLeft} viewers on the mountpoint; load average ${load()} after`);

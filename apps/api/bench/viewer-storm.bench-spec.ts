@@ -13,7 +13,7 @@
  * and 200 decoders would not fit on the machine beside Janus. Bounded: every wait has a
  * deadline, the viewer count is fixed (ONAIR_BENCH_STORM_VIEWERS, default 200).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import { StreamKeyService } from '../src/channels/stream-key.service';
 import { PrismaService } from '../src/database/prisma.service';
 import { StreamingHandle, StreamingPlugin } from '../src/media/janus/janode';
 import { ApiProcess } from '../test/harness/api-process';
+import { cpuSeconds } from '../test/harness/proc-stat';
 import { launchChromium } from '../test/harness/browser';
 import { JanusView } from '../test/harness/janus-view';
 import type { Page } from 'playwright-core';
@@ -34,7 +35,6 @@ const VIEWERS = Number(process.env.ONAIR_BENCH_STORM_VIEWERS ?? 200);
 const SPREAD_MS = 2000;
 const HOLD_MS = 5000;
 const STEP_TIMEOUT_MS = 15000;
-const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 
 type Pc = InstanceType<typeof wrtc.RTCPeerConnection>;
 
@@ -59,13 +59,6 @@ const pct = (xs: number[], p: number) => {
 };
 const fmt = (xs: number[]) =>
   xs.length === 0 ? 'none' : `p50 ${pct(xs, 0.5).toFixed(0)} ms, p99 ${pct(xs, 0.99).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms (n=${xs.length})`;
-
-/** CPU seconds a process has used (user + system), from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14, 15)
-}
 
 /** What Janus is told: the peer's video m-line as H.264 (42e01f, packetization-mode 1) only, same payload type. */
 function offerAsH264(sdp: string): string {

@@ -4,12 +4,23 @@
  *      Janus with the same offer (the floor the API adds to).
  *   2. WHEP POST -> first decoded frame for a viewer joining mid-GOP (4 s keyframe interval,
  *      encoder ignoring keyframe requests like OBS), with and without the keyframe cache.
+ *   3. A storm of WHEP POSTs all at once (ONAIR_BENCH_WHEP_STORM, 100) on one live channel,
+ *      POST -> 201 p50/p99 through the API (its own process, as in production) beside the same
+ *      storm of attach + watch straight through janode on one session (the floor). Every session
+ *      is DELETEd after, and Janus must hold none of their handles.
  * Runs in onair's test network namespace with real Janus, Postgres and Chromium.
  */
-import { cpus, totalmem } from 'node:os';
-import { randomUUID } from 'node:crypto';
-import { OBS_OFFER } from '@onair/protocol/testing';
-import { Janode, VideoRoomHandle, VideoRoomPlugin } from '../src/media/janus/janode';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { CHROMIUM_PLAYER_OFFER, OBS_OFFER } from '@onair/protocol/testing';
+import { ChannelRepository } from '../src/channels/channel.repository';
+import { StreamKeyRepository } from '../src/channels/stream-key.repository';
+import { StreamKeyService } from '../src/channels/stream-key.service';
+import { PrismaService } from '../src/database/prisma.service';
+import { Janode, StreamingHandle, StreamingPlugin, VideoRoomHandle, VideoRoomPlugin } from '../src/media/janus/janode';
+import { ApiProcess } from '../test/harness/api-process';
+import { cpuSeconds } from '../test/harness/proc-stat';
+import { JanusView } from '../test/harness/janus-view';
 import { IGNORE_KEYFRAME_REQUESTS, launchChromium } from '../test/harness/browser';
 import { measureWhep, publishObsShaped } from '../test/harness/publisher';
 import { withIceCredentials } from '../test/harness/sdp';
@@ -18,12 +29,22 @@ import { TestStack } from '../test/harness/stack';
 const ROUNDS = Number(process.env.ONAIR_BENCH_ROUNDS ?? 20);
 const JOINS = Number(process.env.ONAIR_BENCH_JOINS ?? 5);
 const GOP_MS = 4000;
+const WHEP_STORM = Number(process.env.ONAIR_BENCH_WHEP_STORM ?? 100);
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   return `median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, min ${s[0].toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms (n=${s.length})`;
 };
+/** Percentiles as the viewer storm reports them (nearest rank). */
+const pcts = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return `p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, max ${s[s.length - 1].toFixed(0)} ms (n=${s.length})`;
+};
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+/** A captured Chromium player offer (its candidates name addresses onair screens out) with its own ICE credentials. */
+const playerOffer = (i: number) => withIceCredentials(CHROMIUM_PLAYER_OFFER, `ws${i}`, `whepstormpasswordpassword${String(i).padStart(4, '0')}`);
 const offer = (i: number) => withIceCredentials(OBS_OFFER, `bn${i}`, `benchpasswordbenchpass${String(i).padStart(2, '0')}`);
 
 beforeAll(() => {
@@ -125,4 +146,85 @@ describe('benchmark', () => {
       await stack.stop();
     }
   });
+
+  it(`${WHEP_STORM} WHEP POSTs at once -> 201 vs raw janode attach+watch`, async () => {
+    const stack = new TestStack(19280, 19388, {
+      ONAIR_RATE_LIMIT_BURST: '100000',
+      ONAIR_RATE_LIMIT_PER_S: '100000',
+      ONAIR_WHEP_SESSIONS_PER_CLIENT: '100000',
+      ONAIR_SECRET: randomBytes(32).toString('hex'),
+    });
+    // e.g. "--cpu-prof --cpu-prof-dir=/tmp/onair-prof" to see where the API's time goes.
+    const api = new ApiProcess({ ...stack.env, ...(process.env.ONAIR_BENCH_API_NODE_OPTIONS ? { NODE_OPTIONS: process.env.ONAIR_BENCH_API_NODE_OPTIONS } : {}) });
+    const prisma = new PrismaService(stack.config);
+    const obs = await launchChromium();
+    let view: JanusView | undefined;
+    try {
+      await stack.janus.start();
+      await api.start();
+      view = await JanusView.open(stack.config);
+      const channels = new ChannelRepository(prisma);
+      const channel = (await channels.create({ slug: `whep-storm-${randomBytes(3).toString('hex')}`, title: 'WHEP storm', visibility: 'public' }))!;
+      const { key } = await new StreamKeyService(new StreamKeyRepository(prisma), channels).mint(channel.id, 'bench');
+      const publisher = await obs.newPage();
+      await publisher.goto(`${api.url}/health`);
+      const published = await publishObsShaped(publisher, `${api.url}/whip`, key);
+      if (published.status !== 201) throw new Error(`publish: ${published.status} ${published.body}`);
+      const [apiSession] = await view.otherSessions();
+      const whep = `${api.url}/whep/${channel.slug}`;
+      // One warm-up viewer (connections, JIT), not counted.
+      const warm = await fetch(whep, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: playerOffer(WHEP_STORM) });
+      if (warm.status !== 201) throw new Error(`warm-up WHEP POST ${warm.status}: ${await warm.text()}`);
+      await fetch(new URL(warm.headers.get('location')!, whep), { method: 'DELETE' });
+
+      const loadBefore = load();
+      const cpu0 = cpuSeconds(api.pid!);
+      const posts = await Promise.all(
+        Array.from({ length: WHEP_STORM }, async (_, i) => {
+          const t0 = performance.now();
+          const res = await fetch(whep, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: playerOffer(i) });
+          const ms = performance.now() - t0;
+          const body = await res.text();
+          return { status: res.status, ms, location: res.headers.get('location'), timing: res.headers.get('server-timing') ?? '', error: res.status === 201 ? undefined : body.slice(0, 200) };
+        }),
+      );
+      const apiCpuMs = ((cpuSeconds(api.pid!) - cpu0) * 1000) / WHEP_STORM;
+      const created = posts.filter((p) => p.status === 201);
+      const steps = new Map<string, number[]>();
+      for (const p of created) for (const m of p.timing.matchAll(/(\w+);dur=([\d.]+)/g)) steps.set(m[1], [...(steps.get(m[1]) ?? []), Number(m[2])]);
+      const deletes = await Promise.all(created.map((p) => fetch(new URL(p.location!, whep), { method: 'DELETE' }).then((r) => r.status)));
+      await new Promise((r) => setTimeout(r, 500));
+      const handlesLeft = apiSession ? ((await view.otherSessions()).find((s) => s.id === apiSession.id)?.handles ?? NaN) - apiSession.handles : NaN;
+      const viewersLeft = await view.mountpointViewers(channel.id);
+
+      // The floor: the same offers, all at once, straight to Janus on one janode session.
+      const rawLoadBefore = load();
+      const raw = await Promise.all(
+        Array.from({ length: WHEP_STORM }, async (_, i) => {
+          const t0 = performance.now();
+          const handle = await view!.session.attach<StreamingHandle>(StreamingPlugin);
+          const res = await handle.watch({ id: channel.id, jsep: { type: 'offer', sdp: playerOffer(WHEP_STORM + 1 + i) } });
+          const ms = performance.now() - t0;
+          if (!res.jsep) throw new Error('no answer from Janus');
+          return { ms, handle };
+        }),
+      );
+      await Promise.all(raw.map((r) => r.handle.detach().catch(() => undefined)));
+
+      const count = (xs: number[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
+      const errors = [...new Set(posts.filter((p) => p.error).map((p) => p.error))].slice(0, 3);
+      console.log(`[bench] ${WHEP_STORM} WHEP POSTs at once on one live channel (captured Chromium offers): statuses ${JSON.stringify(count(posts.map((p) => p.status)))}${errors.length ? `; errors: ${errors.join(' | ')}` : ''}; load average ${loadBefore} before`);
+      console.log(`[bench]   POST -> 201 through onair: ${pcts(created.map((p) => p.ms))}; API ${apiCpuMs.toFixed(1)} ms CPU per POST`);
+      for (const [name, ms] of steps) console.log(`[bench]     of which ${name} (Server-Timing): ${pcts(ms)}`);
+      console.log(`[bench]   raw janode attach + watch, ${WHEP_STORM} at once on one session, same mountpoint: ${pcts(raw.map((r) => r.ms))}; load average ${rawLoadBefore} before`);
+      console.log(`[bench]   after ${deletes.length} DELETEs (statuses ${JSON.stringify(count(deletes))}): ${handlesLeft} viewer handles left in Janus, ${viewersLeft} viewers on the mountpoint; load average ${load()} after`);
+      await fetch(published.location!, { method: 'DELETE' });
+    } finally {
+      await view?.close();
+      await obs.close();
+      await api.stop();
+      await stack.janus.stop();
+      await prisma.$disconnect();
+    }
+  }, 300_000);
 });

@@ -2,6 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { ChannelVisibility as DbVisibility, Prisma } from '../generated/prisma/client';
 import { Channel, ChannelVisibility } from '../domain/channel';
+import { ReadThroughCache } from '../database/read-through-cache';
+
+/**
+ * How long a channel read by slug is answered from memory. Every viewer request looks its
+ * channel up by slug (a WHEP POST storm: one query instead of one per POST); this
+ * repository's own writes clear the cache at once, so the TTL only bounds how long a change
+ * made by another process goes unseen.
+ */
+const BY_SLUG_TTL_MS = 1000;
 
 const toVisibility = (v: DbVisibility): ChannelVisibility => v.toLowerCase() as ChannelVisibility;
 const fromVisibility = (v: ChannelVisibility): DbVisibility => v.toUpperCase() as DbVisibility;
@@ -19,11 +28,15 @@ const toChannel = (row: ChannelRow): Channel => ({
 
 @Injectable()
 export class ChannelRepository {
+  private readonly bySlug = new ReadThroughCache<string, Channel | null>(BY_SLUG_TTL_MS);
+
   constructor(private readonly prisma: PrismaService) {}
 
-  async findBySlug(slug: string): Promise<Channel | null> {
-    const row = await this.prisma.channel.findUnique({ where: { slug } });
-    return row && toChannel(row);
+  findBySlug(slug: string): Promise<Channel | null> {
+    return this.bySlug.get(slug, async () => {
+      const row = await this.prisma.channel.findUnique({ where: { slug } });
+      return row && toChannel(row);
+    });
   }
 
   async findByIds(ids: string[]): Promise<Channel[]> {
@@ -50,6 +63,8 @@ export class ChannelRepository {
     } catch (err) {
       if (isUniqueViolation(err)) return null;
       throw err;
+    } finally {
+      this.bySlug.clear();
     }
   }
 
@@ -73,6 +88,8 @@ export class ChannelRepository {
     } catch (err) {
       if (isUniqueViolation(err)) return null;
       throw err;
+    } finally {
+      this.bySlug.clear();
     }
   }
 
@@ -99,11 +116,14 @@ export class ChannelRepository {
       if (isUniqueViolation(err)) return 'taken';
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') return 'gone';
       throw err;
+    } finally {
+      this.bySlug.clear();
     }
   }
 
   async delete(id: string): Promise<void> {
     await this.prisma.channel.deleteMany({ where: { id } });
+    this.bySlug.clear();
   }
 
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChannelStatus } from '@onair/api-types';
 import { DomainError } from '../errors/domain-error';
 import { BroadcastRepository } from '../live/broadcast.repository';
-import { ChannelEvent, ChannelEvents } from '../live/channel-events';
+import { ChannelEvent, ChannelEvents, layersEvent } from '../live/channel-events';
 import { GrantedStreams } from '../live/granted-streams';
 import { LiveRegistry } from '../live/live-registry';
 import { Channel } from '../domain/channel';
@@ -35,7 +35,8 @@ export class ChannelService {
     if (b?.playable) {
       listener({ type: 'active' });
       listener({ type: 'viewercount', viewercount: b.viewers.size });
-      if (b.layers.length > 0) listener({ type: 'layers', layers: b.layers.map((encodingId) => ({ encodingId })) });
+      const layers = layersEvent(b.layers);
+      if (layers) listener(layers);
     } else {
       listener({ type: 'inactive' });
     }

@@ -23,6 +23,15 @@ export type ChannelEvent =
 export type ChannelEventType = ChannelEvent['type'];
 export const CHANNEL_EVENT_TYPES: readonly ChannelEventType[] = ['active', 'inactive', 'viewercount', 'layers'];
 
+/**
+ * The `layers` event of a stream with these simulcast encodings (rids, largest first): the
+ * one way it is built, for the broadcast going live, channel feeds and WHEP event streams.
+ * Undefined for a single-layer stream, which has no such event.
+ */
+export function layersEvent(encodingIds: readonly string[]): ChannelEvent | undefined {
+  return encodingIds.length > 0 ? { type: 'layers', layers: encodingIds.map((encodingId) => ({ encodingId })) } : undefined;
+}
+
 type Listener = (event: ChannelEvent) => void;
 
 /** In-process fan-out of channel events, keyed by channel id. */

@@ -14,6 +14,7 @@ import { PlaybackService } from './playback.service';
 import { PublisherProfiles } from './publisher-profiles';
 import { StreamProbes } from '../probes/stream-probes';
 import { WhepEventStreams } from './whep-event-streams';
+import { WhepSessionCaps } from './whep-session-caps';
 
 const CHANNEL: Channel = { id: 'c1', ownerId: null, slug: 'demo', title: 'Demo', description: '', visibility: 'public', playbackTokenVersion: 0 };
 const ANSWER = CHROMIUM_PLAYER_OFFER.replace(/a=recvonly/g, 'a=sendonly');
@@ -30,7 +31,10 @@ function setup(opts: { layers?: string[]; live?: boolean; profileWaitMs?: number
   events.subscribe(CHANNEL.id, (e) => seen.push(e));
   const probes = new StreamProbes(media);
   const profiles = new PublisherProfiles(probes, { media: { keyframeBufferMs: 0, mediaTimeoutS: 15, viewerProfileWaitMs: opts.profileWaitMs ?? 0 } });
-  const service = new PlaybackService(media, access, live, events, new IceSessionService(media), new WhepEventStreams(events, loadConfig({ DATABASE_URL: 'postgresql://onair@127.0.0.1:5433/onair' })), profiles);
+  const config = loadConfig({ DATABASE_URL: 'postgresql://onair@127.0.0.1:5433/onair' });
+  const eventStreams = new WhepEventStreams(events, config);
+  const caps = new WhepSessionCaps(config, live);
+  const service = new PlaybackService(media, access, live, events, new IceSessionService(media), eventStreams, profiles, caps);
   service.onModuleInit();
   let b: LiveBroadcast | undefined;
   if (opts.live !== false) {
@@ -41,7 +45,7 @@ function setup(opts: { layers?: string[]; live?: boolean; profileWaitMs?: number
     };
     live.addBroadcast(b);
   }
-  return { media, live, service, seen, probes, broadcast: b! };
+  return { media, live, service, seen, probes, eventStreams, caps, broadcast: b! };
 }
 
 const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof DomainError ? e.code : String(e)));
@@ -121,6 +125,97 @@ describe('PlaybackService', () => {
     await new Promise((r) => setImmediate(r));
     expect(live.broadcastOnChannel('c1')!.viewers.size).toBe(0);
     expect(seen.filter((e) => e.type === 'viewercount').at(-1)).toEqual({ type: 'viewercount', viewercount: 0 });
+  });
+
+  describe('the one teardown of a viewer', () => {
+    /** A viewer admitted through its session slot, with a WHEP event stream read by a sink. */
+    async function watching(ctx: ReturnType<typeof setup>, client = '10.0.0.1') {
+      const { sessionId } = await ctx.caps.admit(client, () => ctx.service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER }));
+      const streamId = ctx.service.createEventStream(sessionId, []);
+      const sink = { closed: 0, send: () => undefined, close: () => void sink.closed++ };
+      ctx.eventStreams.attach(sessionId, streamId, sink);
+      return { sessionId, streamId, sink };
+    }
+    const counts = (seen: ChannelEvent[]) => seen.filter((e) => e.type === 'viewercount');
+
+    it.each<[string, (ctx: ReturnType<typeof setup>, sessionId: string) => Promise<unknown>]>([
+      ['DELETE', (ctx, id) => ctx.service.stop(id)],
+      ['a hang-up from the media server', async (ctx) => {
+        ctx.media.emit({ type: 'viewer-gone', viewer: { kind: 'viewer', id: 'v1' }, reason: 'hangup' });
+        await new Promise((r) => setImmediate(r));
+      }],
+      ['its access revoked', (ctx) => ctx.service.endViewersWhere(() => true)],
+      ['end() itself', (ctx, id) => ctx.service.end(id, 'deleted')],
+    ])('%s releases everything once: registry, count, event streams, session slot, media server', async (_name, ending) => {
+      const ctx = setup();
+      const { sessionId, streamId, sink } = await watching(ctx);
+      expect(ctx.caps.count('10.0.0.1')).toBe(1);
+      await ending(ctx, sessionId);
+      expect(ctx.live.allViewers()).toEqual([]);
+      expect(ctx.live.broadcastOnChannel('c1')!.viewers.size).toBe(0);
+      expect(counts(ctx.seen).at(-1)).toEqual({ type: 'viewercount', viewercount: 0 });
+      expect(sink.closed).toBe(1);
+      expect(() => ctx.eventStreams.check(sessionId, streamId)).toThrow(DomainError);
+      expect(ctx.caps.count('10.0.0.1')).toBe(0);
+      expect(ctx.media.callsOf('closeViewer')).toEqual([[{ kind: 'viewer', id: 'v1' }]]);
+    });
+
+    it('is harmless twice and more: every path at once releases once; a later DELETE is 404', async () => {
+      const ctx = setup();
+      const { sessionId, sink } = await watching(ctx);
+      let release!: () => void;
+      const slow = new Promise<void>((r) => (release = r));
+      const close = ctx.media.closeViewer.bind(ctx.media);
+      ctx.media.closeViewer = async (v) => {
+        await close(v);
+        await slow;
+      };
+      const all = [
+        ctx.service.stop(sessionId),
+        ctx.service.end(sessionId, 'hangup'),
+        ctx.service.endViewersWhere(() => true),
+        ctx.service.stop(sessionId), // a second DELETE while the first is releasing: the same end
+      ];
+      ctx.media.emit({ type: 'viewer-gone', viewer: { kind: 'viewer', id: 'v1' }, reason: 'hangup' });
+      ctx.media.emit({ type: 'disconnected' });
+      let settled = false;
+      const done = Promise.all(all).then(() => (settled = true));
+      await new Promise((r) => setImmediate(r));
+      expect(settled).toBe(false); // each waits for the media server's release
+      release();
+      await done;
+      expect(ctx.media.callsOf('closeViewer')).toHaveLength(1);
+      expect(counts(ctx.seen)).toEqual([{ type: 'viewercount', viewercount: 1 }, { type: 'viewercount', viewercount: 0 }]);
+      expect(sink.closed).toBe(1);
+      expect(ctx.caps.count('10.0.0.1')).toBe(0);
+      expect(await code(ctx.service.stop(sessionId))).toBe('not-found');
+      await expect(ctx.service.end(sessionId, 'hangup')).resolves.toBeUndefined();
+      expect(ctx.media.callsOf('closeViewer')).toHaveLength(1);
+    });
+
+    it('ends the other viewers untouched, and a failing release is logged, not thrown', async () => {
+      const ctx = setup();
+      const first = await watching(ctx, '10.0.0.1');
+      const second = await watching(ctx, '10.0.0.2');
+      ctx.media.failNext.set('closeViewer', new Error('Janus said no'));
+      await expect(ctx.service.stop(first.sessionId)).resolves.toBeUndefined();
+      expect(ctx.live.allViewers().map((v) => v.sessionId)).toEqual([second.sessionId]);
+      expect(second.sink.closed).toBe(0);
+      expect(ctx.caps.count('10.0.0.2')).toBe(1);
+    });
+
+    it('losing the media server ends every viewer without asking it to release them or announcing counts', async () => {
+      const ctx = setup();
+      const { sink } = await watching(ctx);
+      await watching(ctx, '10.0.0.2');
+      const before = counts(ctx.seen).length;
+      ctx.media.emit({ type: 'disconnected' });
+      expect(ctx.live.allViewers()).toEqual([]);
+      expect(sink.closed).toBe(1);
+      expect(ctx.caps.count('10.0.0.1') + ctx.caps.count('10.0.0.2')).toBe(0);
+      expect(ctx.media.callsOf('closeViewer')).toEqual([]);
+      expect(counts(ctx.seen)).toHaveLength(before);
+    });
   });
 
   describe('the H.264 profile viewers are told', () => {

@@ -4,12 +4,14 @@ import { Channel } from '../domain/channel';
 import { WatchAccess } from '../channels/watch-access';
 import { DomainError } from '../errors/domain-error';
 import { LayerChoice, MEDIA_SERVER, MediaEvent, MediaNotFoundError, MediaServer } from '../media/media-server';
-import { CHANNEL_EVENT_TYPES, ChannelEvent, ChannelEvents, ChannelEventType } from '../live/channel-events';
+import { CHANNEL_EVENT_TYPES, ChannelEvent, ChannelEvents, ChannelEventType, layersEvent } from '../live/channel-events';
 import { IceSessionService, newIceState, PatchResult } from '../ice/ice-session';
 import { LiveBroadcast, LiveRegistry, LiveViewer } from '../live/live-registry';
 import { PublisherProfiles } from './publisher-profiles';
 import { newSessionId } from '../live/session-id';
 import { WhepEventStreams } from './whep-event-streams';
+import { WhepSessionCaps } from './whep-session-caps';
+import { StepTimer, StepTiming } from '../http/step-timer';
 
 /** How long a player should wait before asking again for an offline channel. */
 export const OFFLINE_RETRY_AFTER_S = 2;
@@ -29,12 +31,26 @@ export interface StartPlaybackResult {
   channel: Channel;
   /** The stream's simulcast encodings, largest first, when it has layers. */
   layers?: string[];
+  /** Where the time went (Server-Timing): access check, media server, H.264 profile. */
+  timings: StepTiming[];
 }
 
-/** Playback: viewers attaching to a live channel (WHEP), switching layers and leaving. */
+/**
+ * Why a viewer ended. The media server's loss ends every viewer at once: none is reported one
+ * by one, there is nothing left to release there and the broadcasts end with it.
+ */
+export type ViewerEndReason = 'deleted' | 'hangup' | 'access-revoked' | 'media-server-lost';
+
+/**
+ * Playback: viewers attaching to a live channel (WHEP), switching layers and leaving.
+ * Every way a viewer ends goes through end(): DELETE, the media server hanging the viewer up
+ * (its PeerConnection gone, or its broadcast's fan-out closed), revoked access, and losing
+ * the media server.
+ */
 @Injectable()
 export class PlaybackService implements OnModuleInit {
   private readonly log = new Logger('Playback');
+  private readonly ending = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(MEDIA_SERVER) private readonly media: MediaServer,
@@ -44,6 +60,7 @@ export class PlaybackService implements OnModuleInit {
     private readonly iceSessions: IceSessionService,
     private readonly eventStreams: WhepEventStreams,
     private readonly profiles: PublisherProfiles,
+    private readonly caps: WhepSessionCaps,
   ) {}
 
   onModuleInit(): void {
@@ -57,7 +74,9 @@ export class PlaybackService implements OnModuleInit {
 
   /** WHEP POST: `token` is the playback token private channels need. */
   async start(input: { slug: string; offerSdp: string; token?: string }): Promise<StartPlaybackResult> {
+    const timer = new StepTimer();
     const { channel, grant } = await this.access.admit(input.slug, input.token);
+    timer.lap('access');
     let offer;
     try {
       offer = validateOffer(input.offerSdp, 'player');
@@ -83,12 +102,14 @@ export class PlaybackService implements OnModuleInit {
       if (err instanceof MediaNotFoundError) throw offline(channel.slug);
       throw err;
     }
+    timer.lap('watch');
     if (rejectedMids(watched.answerSdp).length >= offer.media.length) {
       await this.media.closeViewer(watched.viewer);
       throw new DomainError('unprocessable', `the player supports none of the stream's codecs (${b.tracks.map((t) => t.codec).join(', ')})`);
     }
     // The media server relays the RTP whatever its answer said: only what the player is told changes.
     const answerSdp = this.profiles.answerWith(watched.answerSdp, await profile);
+    timer.lap('profile');
     // The broadcast may have ended (or been taken over) while the media server answered: its
     // teardown has already released the viewers it knew of, so this one would stay registered
     // for ever. Release it here instead.
@@ -108,7 +129,7 @@ export class PlaybackService implements OnModuleInit {
       await this.access.admit(input.slug, input.token); // throws the reason (revoked, expired, now private)
       throw offline(channel.slug); // ended for another reason meanwhile
     }
-    return { sessionId, answerSdp, etag: ice.etag, channel, layers };
+    return { sessionId, answerSdp, etag: ice.etag, channel, layers, timings: timer.steps };
   }
 
   /**
@@ -152,35 +173,48 @@ export class PlaybackService implements OnModuleInit {
     const v = this.viewer(sessionId);
     const types = parseEventTypes(wanted);
     const b = this.live.broadcastOnChannel(v.channelId);
-    const layers = b ? videoLayers(b) : undefined;
     const initial: ChannelEvent[] = [{ type: 'active' }, { type: 'viewercount', viewercount: b?.viewers.size ?? 0 }];
-    if (layers) initial.push({ type: 'layers', layers: layers.map((encodingId) => ({ encodingId })) });
+    const layers = b && layersEvent(b.layers);
+    if (layers) initial.push(layers);
     return this.eventStreams.create({ sessionId, channelId: v.channelId, types, initial });
   }
 
   /** WHEP DELETE. */
   async stop(sessionId: string): Promise<void> {
+    if (!this.live.viewer(sessionId) && !this.ending.has(sessionId)) throw sessionGone();
+    await this.end(sessionId, 'deleted');
+  }
+
+  /**
+   * Ends a viewer: the one teardown path. Its registration, WHEP event streams and session
+   * slot go at once (and the new count is published), then the media server releases it.
+   * Idempotent: a second call waits for the first; an unknown session resolves at once.
+   * Never rejects (releasing is best effort, like the media server's own closeViewer).
+   */
+  end(sessionId: string, reason: ViewerEndReason): Promise<void> {
+    const pending = this.ending.get(sessionId);
+    if (pending) return pending;
     const v = this.live.removeViewer(sessionId);
-    if (!v) throw new DomainError('not-found', 'no WHEP session at this URL (it has ended or never existed)');
+    if (!v) return Promise.resolve();
     this.eventStreams.destroySession(sessionId);
+    this.caps.release(sessionId);
+    if (reason === 'media-server-lost') return Promise.resolve();
     this.publishViewerCount(v.channelId);
-    await this.media.closeViewer(v.viewer);
+    const done = this.media
+      .closeViewer(v.viewer)
+      .catch((err) => this.log.warn(`closing viewer ${sessionId} (${reason}): ${(err as Error).message}`))
+      .finally(() => this.ending.delete(sessionId));
+    this.ending.set(sessionId, done);
+    return done;
   }
 
   /**
    * Ends the viewers `match` picks, as DELETE would (their event streams close too): used when
-   * a share link is revoked or expires, or a channel turns private (channels/watch-revocation.ts).
+   * a share link is revoked or expires, or a channel turns private (whep/watch-revocation.ts).
    */
   async endViewersWhere(match: (v: LiveViewer) => boolean): Promise<number> {
     const ending = this.live.allViewers().filter(match);
-    await Promise.all(
-      ending.map((v) =>
-        this.stop(v.sessionId).catch((err) => {
-          // Gone meanwhile (DELETE, Janus hung up): nothing left to end.
-          if (!(err instanceof DomainError && err.code === 'not-found')) this.log.warn(`ending viewer ${v.sessionId}: ${(err as Error).message}`);
-        }),
-      ),
-    );
+    await Promise.all(ending.map((v) => this.end(v.sessionId, 'access-revoked')));
     return ending.length;
   }
 
@@ -191,7 +225,7 @@ export class PlaybackService implements OnModuleInit {
 
   private viewer(sessionId: string): LiveViewer {
     const v = this.live.viewer(sessionId);
-    if (!v) throw new DomainError('not-found', 'no WHEP session at this URL (it has ended or never existed)');
+    if (!v) throw sessionGone();
     return v;
   }
 
@@ -201,21 +235,19 @@ export class PlaybackService implements OnModuleInit {
   }
 
   private onMediaEvent(e: MediaEvent): void {
-    if (e.type === 'disconnected') {
-      // Every viewer died with the media server's session; none will be reported one by one.
-      for (const v of this.live.allViewers()) {
-        this.live.removeViewer(v.sessionId);
-        this.eventStreams.destroySession(v.sessionId);
+    switch (e.type) {
+      case 'disconnected':
+        for (const v of this.live.allViewers()) void this.end(v.sessionId, 'media-server-lost');
+        return;
+      case 'viewer-gone': {
+        const v = this.live.viewerOf(e.viewer.id);
+        if (v) void this.end(v.sessionId, 'hangup');
+        return;
       }
-      return;
+      case 'publisher-gone':
+      case 'connected':
+        return;
     }
-    if (e.type !== 'viewer-gone') return;
-    const v = this.live.viewerOf(e.viewer.id);
-    if (!v) return;
-    this.live.removeViewer(v.sessionId);
-    this.eventStreams.destroySession(v.sessionId);
-    this.publishViewerCount(v.channelId);
-    this.media.closeViewer(v.viewer).catch((err) => this.log.warn(`closing viewer: ${(err as Error).message}`));
   }
 }
 
@@ -239,6 +271,10 @@ function parseEventTypes(wanted: unknown): ChannelEventType[] {
 
 function videoLayers(b: LiveBroadcast): string[] | undefined {
   return b.layers.length > 0 ? b.layers : undefined;
+}
+
+function sessionGone(): DomainError {
+  return new DomainError('not-found', 'no WHEP session at this URL (it has ended or never existed)');
 }
 
 function offline(slug: string): DomainError {

@@ -7,6 +7,7 @@ import { PlaybackService } from './playback.service';
 import { PublisherProfiles } from './publisher-profiles';
 import { StreamProbes } from '../probes/stream-probes';
 import { WhepEventStreams } from './whep-event-streams';
+import { WhepSessionCaps } from './whep-session-caps';
 import { WatchRequest, WatchResult } from '../media/media-server';
 import { FakeMediaServer } from '../media/testing/fake-media-server';
 import { Channel, ChannelVisibility } from '../domain/channel';
@@ -45,7 +46,7 @@ function setup(visibility: ChannelVisibility) {
   const eventStreams = new WhepEventStreams(events, config);
   // No stream probe runs here: answers go out as the media server made them, without waiting.
   const profiles = new PublisherProfiles(new StreamProbes(media), { media: { ...config.media, viewerProfileWaitMs: 0 } });
-  const playback = new PlaybackService(media, access, live, events, new IceSessionService(media), eventStreams, profiles);
+  const playback = new PlaybackService(media, access, live, events, new IceSessionService(media), eventStreams, profiles, new WhepSessionCaps(config, live));
   playback.onModuleInit();
   const streams = new GrantedStreams();
   const revocation = new WatchRevocation(access, playback, repo, events, streams);

@@ -11,10 +11,11 @@ const SWEEP_MS = 30_000;
  * WHEP sessions per client address (ONAIR_WHEP_SESSIONS_PER_CLIENT, 429) and in all
  * (ONAIR_WHEP_SESSIONS_MAX, 503): each holds a Janus handle and a PeerConnection, so neither
  * one address nor many together may open them without end. A POST reserves
- * a slot before any work; the slot belongs to the session once it exists. A session is held
- * while the live registry knows it, however it ends (DELETE, ICE timeout, broadcast end):
- * slots of sessions it no longer knows are given back on a sweep, and at once when an
- * address reaches its cap, so no end path has to remember to release them.
+ * a slot before any work; the slot belongs to the session once it exists. The viewer's one
+ * teardown (PlaybackService.end) gives it back however the session ends (DELETE, ICE timeout,
+ * broadcast end, revoked access). A session that ended before its POST had handed the slot
+ * over is caught by a sweep of slots whose session the live registry no longer knows (every
+ * 30 s, and at once when an address reaches its cap).
  */
 @Injectable()
 export class WhepSessionCaps implements OnModuleDestroy {
@@ -53,6 +54,13 @@ export class WhepSessionCaps implements OnModuleDestroy {
       release();
       throw err;
     }
+  }
+
+  /** Gives the session's slot back (its viewer ended). Idempotent. */
+  release(sessionId: string): void {
+    const release = this.held.get(sessionId);
+    this.held.delete(sessionId);
+    release?.();
   }
 
   /** Sessions `client` holds (for specs and metrics). */

@@ -48,6 +48,7 @@ export class WhepController {
       answerSdp: started.answerSdp,
       iceServers: this.iceServers.forClient(`whep-${started.channel.slug}`),
       extensions,
+      timings: started.timings,
     });
   }
 

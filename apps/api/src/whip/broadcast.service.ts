@@ -6,7 +6,7 @@ import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError, unauthorized } from '../errors/domain-error';
 import { MEDIA_SERVER, MediaEvent, MediaServer } from '../media/media-server';
 import { BroadcastRepository, EndReason } from '../live/broadcast.repository';
-import { ChannelEvents } from '../live/channel-events';
+import { ChannelEvents, layersEvent } from '../live/channel-events';
 import { IceSessionService, newIceState, PatchResult } from '../ice/ice-session';
 import { LiveBroadcast, LiveRegistry } from '../live/live-registry';
 import { newSessionId } from '../live/session-id';
@@ -143,7 +143,8 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       timer.lap('record');
       void this.probes.start(b);
       this.events.publish(channel.id, { type: 'active' });
-      if (b.layers.length > 0) this.events.publish(channel.id, { type: 'layers', layers: b.layers.map((encodingId) => ({ encodingId })) });
+      const layers = layersEvent(b.layers);
+      if (layers) this.events.publish(channel.id, layers);
       this.log.log(`${channel.slug} is live (${published.tracks.map((t) => t.codec + (t.rids ? ` x${t.rids.length} layers` : '')).join('+')})`);
       return { sessionId, answerSdp: published.answerSdp, etag: b.ice.etag, channel, timings: timer.steps };
     } catch (err) {

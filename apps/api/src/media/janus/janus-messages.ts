@@ -11,7 +11,7 @@ import { JANUS_ERR, janusErrorCode, JanusMessage } from './janode';
 /** Janus gives room and mountpoint ids as numbers or strings (onair's are strings). */
 const janusId = z.union([z.string(), z.number()]).transform(String);
 /** A counter as Janus reports it: absent or unreadable counts as 0. */
-const count = z.unknown().transform((v) => Number(v) || 0);
+const count = z.unknown().optional().transform((v) => Number(v) || 0);
 
 const RoomList = z.object({ list: z.array(z.object({ room: janusId, description: z.string().optional() })).default([]) });
 const MountpointList = z.object({ list: z.array(z.object({ id: janusId, description: z.string().optional() })).default([]) });

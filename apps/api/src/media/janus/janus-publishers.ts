@@ -19,7 +19,7 @@ import { JanusControl, ROOM_CODECS } from './janus-control';
 import { readMediaReport, translateError } from './janus-messages';
 import { reportedSilence } from './janus-stats';
 
-type RidOrder = 'hml' | 'lmh';
+export type RidOrder = 'hml' | 'lmh';
 
 /** A publisher on a channel's stage: its VideoRoom handle, and its fan-out once started. */
 export interface PublisherEntry {
@@ -208,7 +208,7 @@ function stopTimers(entry: PublisherEntry): void {
  * the usual sendEncodings order list the largest first; rid sets named low-first
  * (q/h/f, l/m/h) are the exception.
  */
-function ridOrder(offer: SdpOffer): RidOrder {
+export function ridOrder(offer: SdpOffer): RidOrder {
   const video = offer.media.find((m) => m.kind === 'video' && m.rids.length > 1);
   const rids = video?.rids.filter((r) => r.direction === 'send').map((r) => r.id.toLowerCase()) ?? [];
   const lowFirst = [['q', 'h', 'f'], ['l', 'm', 'h'], ['q', 'h'], ['h', 'f'], ['l', 'h']];
@@ -221,7 +221,7 @@ function ridOrder(offer: SdpOffer): RidOrder {
  * are the answer's, else the offer's for the same payload type (Janus answers with the
  * offer's payload type).
  */
-function negotiatedTracks(answer: SdpSummary, offer: SdpOffer, order: RidOrder): NegotiatedTrack[] {
+export function negotiatedTracks(answer: SdpSummary, offer: SdpOffer, order: RidOrder): NegotiatedTrack[] {
   return answer.media
     .filter((m) => m.port !== 0 && m.codecs.length > 0)
     .map((m) => {
@@ -241,7 +241,7 @@ function negotiatedTracks(answer: SdpSummary, offer: SdpOffer, order: RidOrder):
  * room): that is as lost as a rejected one. The refusal, naming what a channel accepts, or
  * undefined when nothing is dropped.
  */
-function droppedMedia(answer: SdpSummary, tracks: NegotiatedTrack[], offer: SdpOffer): string | undefined {
+export function droppedMedia(answer: SdpSummary, tracks: NegotiatedTrack[], offer: SdpOffer): string | undefined {
   const accepted: Record<string, readonly string[]> = ROOM_CODECS;
   const rejected = [
     ...rejectedSections(answer).map((r) => r.mid),

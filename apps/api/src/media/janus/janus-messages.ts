@@ -64,11 +64,12 @@ export function readMountpointPorts(res: JanusMessage): MountpointPorts[] {
   return pluginData(MountpointCreated, res, 'create mountpoint').stream.ports;
 }
 
+// Each field on its own: an odd one must not hide the report (it drives the media timeout).
 const MediaReport = z.object({
-  type: z.string().optional(),
-  receiving: z.boolean().optional(),
-  mid: z.string().optional(),
-  substream: z.number().optional(),
+  type: z.string().optional().catch(undefined),
+  receiving: z.boolean().optional().catch(undefined),
+  mid: janusId.optional().catch(undefined),
+  substream: z.number().optional().catch(undefined),
 });
 
 /**

@@ -6,7 +6,6 @@ import {
   isIceRestart,
   offerWithNewIce,
   parseSdpFragment,
-  SdpFragment,
 } from '@onair/protocol';
 import { DomainError, readClientSdp } from '../errors/domain-error';
 import { MEDIA_SERVER, MediaServer, PeerRef, RemoteCandidate } from '../media/media-server';

@@ -124,7 +124,7 @@ describe('Janus killed mid-broadcast', () => {
     await stack.janus.start();
     await stack.waitForMedia();
     await until('/health 200', () => fetch(`${stack.apiUrl}/health`).then((r) => r.status), (s) => s === 200);
-    expect(await stack.media.inventory()).toMatchObject({ rooms: [], mountpoints: [], peerHandles: 0 });
+    expect(await stack.janusInventory()).toMatchObject({ rooms: [], mountpoints: [], peerHandles: 0 });
 
     // The encoder notices its PeerConnection died and POSTs again with the same key.
     await publisher.evaluate(() => (window as unknown as { __publisher: RTCPeerConnection }).__publisher.close());

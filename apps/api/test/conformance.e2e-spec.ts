@@ -299,7 +299,7 @@ describe('WHIP session PATCH and DELETE (RFC 9725 §4.3)', () => {
   it('P05 DELETE is 200, frees everything in Janus, and the session URL is gone after', async () => {
     const res = await fetch(s.session, { method: 'DELETE' });
     expect(res.status).toBe(200);
-    const inventory = await stack.media.inventory();
+    const inventory = await stack.janusInventory();
     expect(inventory.rooms).not.toContain(s.channel.id);
     expect(inventory.mountpoints).not.toContain(s.channel.id);
     expect((await fetch(s.session, { method: 'DELETE' })).status).toBe(404);
@@ -374,11 +374,11 @@ describe('WHEP endpoint', () => {
   });
 
   it('E07 DELETE is 200 and releases the viewer in Janus', async () => {
-    const before = (await stack.media.inventory()).peerHandles;
+    const before = (await stack.janusInventory()).peerHandles;
     const { res } = await watch(obs.channel.slug);
-    expect((await stack.media.inventory()).peerHandles).toBe(before + 1);
+    expect((await stack.janusInventory()).peerHandles).toBe(before + 1);
     expect((await fetch(api(res.headers.get('location')!), { method: 'DELETE' })).status).toBe(200);
-    expect((await stack.media.inventory()).peerHandles).toBe(before);
+    expect((await stack.janusInventory()).peerHandles).toBe(before);
   });
 });
 
@@ -478,7 +478,7 @@ describe('What onair leaves in Janus and asks of it', () => {
     expect({ status: res.status, text: res.status === 201 ? '' : text }).toEqual({ status: 201, text: '' });
     expect((await watch(channel.slug)).res.status).toBe(201);
     expect((await fetch(api(res.headers.get('location')!), { method: 'DELETE' })).status).toBe(200);
-    const inventory = await stack.media.inventory();
+    const inventory = await stack.janusInventory();
     expect(inventory.mountpoints).not.toContain(channel.id);
     expect(inventory.rooms).not.toContain(channel.id);
   });
@@ -565,7 +565,7 @@ describe('Overload and outages', () => {
     expect(JSON.parse(down.text).detail).toMatch(/media server/);
     await stack.janus.start();
     await stack.waitForMedia();
-    expect((await stack.media.inventory()).rooms).toEqual([]);
+    expect((await stack.janusInventory()).rooms).toEqual([]);
     expect((await publish(key)).res.status).toBe(201);
   });
 

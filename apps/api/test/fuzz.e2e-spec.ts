@@ -367,10 +367,10 @@ function report(name: string, seed: number, r: RunResult): string {
 
 async function janusSettled(stack: TestStack, before: unknown): Promise<unknown> {
   const deadline = Date.now() + 10000;
-  let now = await stack.media.inventory();
+  let now = await stack.janusInventory();
   while (JSON.stringify(now) !== JSON.stringify(before) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));
-    now = await stack.media.inventory();
+    now = await stack.janusInventory();
   }
   return now;
 }
@@ -388,7 +388,7 @@ describe('HTTP fuzz against the running API', () => {
     afterAll(() => stack.stop());
 
     it(`${REQUESTS} requests: no 5xx, /health still answers, Janus holds what it held before`, async () => {
-      const before = await stack.media.inventory();
+      const before = await stack.janusInventory();
       const result = await fuzz(stack, { count: REQUESTS, deadlineMs: Math.max(60000, REQUESTS * 40), seed: SEED, concurrency: 4 });
       console.log(report('raised limits', SEED, result));
       expect(result.failures.map((f) => `${f.why}: ${describeRequest(f.req)}`)).toEqual([]);
@@ -404,7 +404,7 @@ describe('HTTP fuzz against the running API', () => {
     afterAll(() => stack.stop());
 
     it('300 requests: no 5xx (429s with Retry-After instead), /health answers, Janus unchanged', async () => {
-      const before = await stack.media.inventory();
+      const before = await stack.janusInventory();
       const seed = SEED + 1;
       const result = await fuzz(stack, { count: 300, deadlineMs: 20000, seed, concurrency: 2 });
       console.log(report('default limits', seed, result));

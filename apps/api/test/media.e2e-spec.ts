@@ -166,18 +166,18 @@ describe('a player that vanishes', () => {
     const publisher = await pageOn(browser);
     const published = await publishObsShaped(publisher, `${stack.apiUrl}/whip`, key);
     expect(published.status).toBe(201);
-    const before = await stack.media.inventory();
+    const before = await stack.janusInventory();
     const marker = `onair-doomed-${process.pid}-${Date.now()}`;
     const doomed = await launchChromium([`--${marker}`]);
     const viewer = await pageOn(doomed);
     const watched = await measureWhep(viewer, `${stack.apiUrl}/whep/${channel.slug}`);
     expect(watched.firstFrameMs).toBeGreaterThan(0);
-    expect((await stack.media.inventory()).peerHandles).toBe(before.peerHandles + 1);
+    expect((await stack.janusInventory()).peerHandles).toBe(before.peerHandles + 1);
     // Kill the browser process outright: no DELETE, no orderly close, nothing more on the wire.
     execFileSync('pkill', ['-KILL', '-f', marker]);
     await doomed.close().catch(() => undefined);
     const started = Date.now();
-    await until('the viewer to be released', () => stack.media.inventory(), (inv) => inv.peerHandles === before.peerHandles, 45000);
+    await until('the viewer to be released', () => stack.janusInventory(), (inv) => inv.peerHandles === before.peerHandles, 45000);
     console.log(`[figures] vanished player released after ${Date.now() - started} ms`);
     const status = await (await fetch(`${stack.apiUrl}/channels/${channel.slug}`)).json();
     expect(status.viewers).toBe(0);

@@ -62,7 +62,7 @@ async function videoStats(page: Page) {
 describe('OBS-shaped WHIP in, WHEP out to the watch page', () => {
   it('goes live, plays on /watch/<channel> with audio, and leaves nothing behind after DELETE', async () => {
     const { channel, key } = await stack.createChannel('Skeleton');
-    const before = await stack.media.inventory();
+    const before = await stack.janusInventory();
 
     const watch = await newPage(`${web.url}/watch/${channel.slug}`);
     await watch.waitForSelector('[data-testid="player"][data-state="offline"]', { timeout: 15000 });
@@ -99,7 +99,7 @@ describe('OBS-shaped WHIP in, WHEP out to the watch page', () => {
     const audioFlow = await pollAudio(watch);
     expect(audioFlow.after).toBeGreaterThan(audioFlow.before);
 
-    const live = await stack.media.inventory();
+    const live = await stack.janusInventory();
     expect(live.rooms).toContain(channel.id);
     expect(live.mountpoints).toContain(channel.id);
     expect(live.forwarders[channel.id]).toBe(3); // audio + video to the mountpoint, video to onair's stream probe
@@ -109,7 +109,7 @@ describe('OBS-shaped WHIP in, WHEP out to the watch page', () => {
     const del = await fetch(published.location!, { method: 'DELETE' });
     expect(del.status).toBe(200);
     await watch.waitForSelector('[data-testid="player"][data-state="offline"]', { timeout: 15000 });
-    const after = await stack.media.inventory();
+    const after = await stack.janusInventory();
     expect(after.rooms).not.toContain(channel.id);
     expect(after.mountpoints).not.toContain(channel.id);
     expect(after.forwarders[channel.id]).toBeUndefined();

@@ -1,14 +1,8 @@
-export {
-  SdpError,
-  parseSdp,
-  validateOffer,
-  rejectedMids,
-  codecNames,
-  preferH264PacketizationMode1,
-  withH264ProfileLevelId,
-  countCandidates,
-} from './sdp';
+export { SdpError, parseSdp, parseAnswer, rejectedSections, rejectedMids, codecNames, countCandidates } from './sdp';
 export type { MediaKind, Direction, Role, CodecInfo, MediaSection, SdpSummary } from './sdp';
+export { parseOffer } from './sdp-offer';
+export type { SdpOffer } from './sdp-offer';
+export { preferH264PacketizationMode1, withH264ProfileLevelId } from './sdp-munge';
 export { formatLink, formatLinks, iceServerLinks, parseLinks } from './link-header';
 export type { LinkEntry, IceServer, ParseLinksOptions } from './link-header';
 export { parseSdpFragment, formatSdpFragment, isIceRestart } from './sdpfrag';

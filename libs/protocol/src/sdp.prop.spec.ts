@@ -2,7 +2,9 @@
 // answers with a summary or an SdpError (a 400 with a message), never another exception, and
 // quickly. Mutations start from real peers' offers so they get past "v=0".
 import fc from 'fast-check';
-import { countCandidates, parseSdp, preferH264PacketizationMode1, rejectedMids, SdpError, validateOffer } from './sdp';
+import { countCandidates, parseSdp, rejectedMids, SdpError } from './sdp';
+import { preferH264PacketizationMode1 } from './sdp-munge';
+import { parseOffer } from './sdp-offer';
 import {
   CHROMIUM_PLAYER_OFFER,
   CHROMIUM_PUBLISHER_OFFER,
@@ -33,10 +35,10 @@ function onlySdpError(f: () => unknown): void {
 }
 
 describe('SDP parser under fuzzing', () => {
-  it('validateOffer / parseSdp / rejectedMids throw only SdpError on mutated real offers', () => {
+  it('parseOffer / parseSdp / rejectedMids throw only SdpError on mutated real offers', () => {
     fc.assert(
       fc.property(mutatedOffer, fc.constantFrom('publisher' as const, 'player' as const), (sdp, role) => {
-        onlySdpError(() => validateOffer(sdp, role));
+        onlySdpError(() => parseOffer(sdp, role));
         onlySdpError(() => parseSdp(sdp));
         onlySdpError(() => rejectedMids(sdp));
         expect(countCandidates(sdp)).toBeGreaterThanOrEqual(0);
@@ -48,7 +50,7 @@ describe('SDP parser under fuzzing', () => {
   it('throws only SdpError on arbitrary text', () => {
     fc.assert(
       fc.property(anyText, (sdp) => {
-        onlySdpError(() => validateOffer(sdp, 'publisher'));
+        onlySdpError(() => parseOffer(sdp, 'publisher'));
         onlySdpError(() => preferH264PacketizationMode1(sdp));
       }),
       { numRuns: 1000 },
@@ -64,8 +66,8 @@ describe('SDP parser under fuzzing', () => {
         fc.constantFrom('', '\t', '\u0000', ' !', '/'),
         (head, unit, n, tail) => {
           const line = head + unit.repeat(n) + tail;
-          onlySdpError(() => validateOffer(OBS_OFFER.replace('a=mid:1\r\n', `a=mid:1\r\n${line}\r\n`), 'publisher'));
-          onlySdpError(() => validateOffer(OBS_OFFER.replace('m=video 9 UDP/TLS/RTP/SAVPF 96', line), 'publisher'));
+          onlySdpError(() => parseOffer(OBS_OFFER.replace('a=mid:1\r\n', `a=mid:1\r\n${line}\r\n`), 'publisher'));
+          onlySdpError(() => parseOffer(OBS_OFFER.replace('m=video 9 UDP/TLS/RTP/SAVPF 96', line), 'publisher'));
         },
       ),
       { numRuns: 60 },

@@ -10,6 +10,7 @@ import { StreamProbes } from '../probes/stream-probes';
 import { PublishRequest, PublishResult } from '../media/media-server';
 import { FakeMediaServer } from '../media/testing/fake-media-server';
 import { Channel } from '../domain/channel';
+import { ClientOffer } from '../domain/client-offer';
 import { ChannelRepository } from './channel.repository';
 import { PublishAccess } from './publish-access';
 import { StreamKeyRepository } from './stream-key.repository';
@@ -87,7 +88,7 @@ async function setup(env: Record<string, string> = {}) {
     s.channels.push(c);
     return (await keyService.mint(id, 'test')).key;
   };
-  const post = (key: string) => broadcasts.start({ streamKey: key, offerSdp: OBS_OFFER });
+  const post = (key: string) => broadcasts.start({ streamKey: key, offer: ClientOffer.parse(OBS_OFFER, 'publisher') });
   return { media, live, broadcasts, channel, post, revoke: s.revoke };
 }
 

@@ -1,3 +1,5 @@
+import { SdpError } from '@onair/protocol';
+
 /**
  * Every error onair reports to a client, in one list. The HTTP mapping (status, title,
  * headers) lives in one place too: http/problem.filter.ts. Services throw these; they
@@ -36,3 +38,17 @@ export class DomainError extends Error {
 export const badRequest = (msg: string) => new DomainError('bad-request', msg);
 export const unauthorized = (msg: string) => new DomainError('unauthorized', msg);
 export const notFound = (msg: string) => new DomainError('not-found', msg);
+
+/**
+ * Runs a read of SDP the client sent (an offer, a trickle fragment, an ICE restart built
+ * from one): its SdpError becomes the client's 400, the message naming the line, after
+ * `context` if given. The one place SdpError turns into a DomainError.
+ */
+export function readClientSdp<T>(read: () => T, context?: string): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof SdpError) throw new DomainError('bad-request', context ? `${context}: ${err.message}` : err.message);
+    throw err;
+  }
+}

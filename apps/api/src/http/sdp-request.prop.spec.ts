@@ -4,7 +4,7 @@
 import type { Request } from 'express';
 import fc from 'fast-check';
 import { DomainError } from '../errors/domain-error';
-import { bearerToken, readJsonBody, readPatch, readSdpBody } from './sdp-request';
+import { bearerToken, readJsonBody, readPatch, readSdpOffer } from './sdp-request';
 
 const header = fc.oneof(
   fc.constant(undefined),
@@ -50,7 +50,8 @@ describe('request readers under fuzzing', () => {
   it('throw only DomainError, whatever the headers and body', () => {
     fc.assert(
       fc.property(request, (req) => {
-        onlyDomainError(() => readSdpBody(req));
+        onlyDomainError(() => readSdpOffer(req, 'publisher').accept());
+        onlyDomainError(() => readSdpOffer(req, 'player').accept());
         onlyDomainError(() => readPatch(req));
         onlyDomainError(() => bearerToken(req));
         onlyDomainError(() => readJsonBody(req, 'test body'));

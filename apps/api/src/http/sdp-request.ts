@@ -1,4 +1,6 @@
+import type { Role } from '@onair/protocol';
 import type { Request } from 'express';
+import { ClientOffer } from '../domain/client-offer';
 import { DomainError } from '../errors/domain-error';
 
 /** Largest SDP onair reads (offers are a few KiB; simulcast with many candidates stays well below). */
@@ -18,9 +20,12 @@ function readText(req: Request, type: string, what: string): string {
   return body;
 }
 
-/** Parses a WHIP/WHEP POST at the edge: the content type must be application/sdp (RFC 9725 §4.2). */
-export function readSdpBody(req: Request): string {
-  return readText(req, 'application/sdp', 'an SDP offer');
+/**
+ * Parses a WHIP/WHEP POST at the edge: the content type must be application/sdp (RFC 9725
+ * §4.2), and the offer is parsed and checked here, once, for a publisher or a player.
+ */
+export function readSdpOffer(req: Request, role: Role): ClientOffer {
+  return ClientOffer.parse(readText(req, 'application/sdp', 'an SDP offer'), role);
 }
 
 /** A WHIP/WHEP session PATCH (RFC 9725 §4.3.1): a trickle-ice-sdpfrag body and its If-Match. */

@@ -6,10 +6,8 @@ import {
   isIceRestart,
   offerWithNewIce,
   parseSdpFragment,
-  SdpError,
-  SdpFragment,
 } from '@onair/protocol';
-import { DomainError } from '../errors/domain-error';
+import { DomainError, readClientSdp } from '../errors/domain-error';
 import { MEDIA_SERVER, MediaServer, PeerRef, RemoteCandidate } from '../media/media-server';
 
 /**
@@ -64,7 +62,7 @@ export class IceSessionService {
   }
 
   private async apply(peer: PeerRef, ice: IceState, input: PatchInput): Promise<PatchResult> {
-    const frag = parseFragment(input.body);
+    const frag = readClientSdp(() => parseSdpFragment(input.body));
     const restart = isIceRestart(frag, ice.clientUfrag);
     checkIfMatch(input.ifMatch, ice.etag, restart);
     // RFC 9725 §4.3.1: a PATCH the session doesn't support is 422.
@@ -81,13 +79,7 @@ export class IceSessionService {
       if (usable.length > 0 || end) await this.media.trickle(peer, usable, end);
       return { kind: 'trickled' };
     }
-    let offerSdp: string;
-    try {
-      offerSdp = offerWithNewIce(ice.offerSdp, frag);
-    } catch (err) {
-      if (err instanceof SdpError) throw new DomainError('bad-request', `cannot restart ICE: ${err.message}`);
-      throw err;
-    }
+    const offerSdp = readClientSdp(() => offerWithNewIce(ice.offerSdp, frag), 'cannot restart ICE');
     const { answerSdp } = await this.media.restartIce(peer, offerSdp);
     let fragment: string;
     try {
@@ -103,15 +95,6 @@ export class IceSessionService {
     const usable = candidates(ice.clientUfrag);
     if (usable.length > 0 || end) await this.media.trickle(peer, usable, end);
     return { kind: 'restarted', etag: ice.etag, fragment };
-  }
-}
-
-function parseFragment(body: string): SdpFragment {
-  try {
-    return parseSdpFragment(body);
-  } catch (err) {
-    if (err instanceof SdpError) throw new DomainError('bad-request', err.message);
-    throw err;
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * The media-server port: the handful of verbs onair needs from a WebRTC media server.
  * The Janus adapter (media/janus) implements it; unit tests use a fake. Nothing Janus- or
- * janode-specific (handles, feed ids, jsep, plugin events) crosses this boundary.
+ * janode-specific (handles, Janus feed numbers, rooms, mountpoints, jsep, plugin events) crosses this
+ * boundary: a channel has a stage its publisher goes live on and a feed its viewers watch.
  */
+import type { SdpOffer } from '@onair/protocol';
 
 export type MediaKind = 'audio' | 'video';
 
@@ -48,10 +50,11 @@ export interface LayerChoice {
 export type PeerRef = PublisherRef | ViewerRef;
 
 export interface PublishRequest {
-  /** The channel's room; one room per channel holds the host (and later guests). */
-  roomId: string;
-  roomName: string;
-  offerSdp: string;
+  /** The channel's stage: one per channel, it holds the host (and later guests). */
+  stageId: string;
+  stageName: string;
+  /** The publisher's offer, parsed and checked where it arrived. */
+  offer: SdpOffer;
   displayName: string;
 }
 
@@ -63,8 +66,8 @@ export interface PublishResult {
 
 export interface FanoutRequest {
   publisher: PublisherRef;
-  /** The live mountpoint viewers attach to; one per channel. */
-  mountpointId: string;
+  /** The channel's live feed, the one viewers watch; one per channel. */
+  feedId: string;
   name: string;
   tracks: NegotiatedTrack[];
   /** Keep this much of the latest GOP for new viewers (0 = off). */
@@ -77,8 +80,10 @@ export interface FanoutResult {
 }
 
 export interface WatchRequest {
-  mountpointId: string;
-  offerSdp: string;
+  /** The channel's live feed (FanoutRequest.feedId). */
+  feedId: string;
+  /** The player's offer, parsed and checked where it arrived. */
+  offer: SdpOffer;
   /** For a simulcast stream: the layer to start with. */
   layer?: LayerChoice;
 }
@@ -128,36 +133,29 @@ export interface MediaHealth {
   detail?: string;
 }
 
-/** What the media server itself reports holding for onair (not the adapter's bookkeeping). */
-export interface MediaInventory {
-  rooms: string[];
-  mountpoints: string[];
-  /** Forwarders per room. */
-  forwarders: Record<string, number>;
-  /** WebRTC handles open on the media server for onair's session(s), control handles excluded. */
-  peerHandles: number;
-}
-
 export interface MediaServer {
   /** Identifies the node (stored with each broadcast). */
   readonly nodeId: string;
   /** True while the media server answers. */
   readonly connected: boolean;
-  /** Codecs a channel accepts from publishers, in preference order (for error messages). */
-  readonly acceptedCodecs: { video: readonly string[]; audio: readonly string[] };
 
-  /** Join `roomId` (created on demand) as a publisher with the client's offer. */
+  /**
+   * Put a publisher on the stage `stageId` (made on demand) with the client's offer. Refuses
+   * with MediaNegotiationError, naming the codecs a channel accepts, an offer of which any
+   * media would be dropped: a section the answer rejects, or one accepted with a codec the
+   * stage cannot relay (RFC 9725 §4.2: the server must not silently drop media).
+   */
   publish(req: PublishRequest): Promise<PublishResult>;
   /**
-   * Start the live fan-out of a publisher: a mountpoint fed by RTP forwarders. Says which
-   * simulcast encodings viewers can choose between (none: one layer is relayed).
+   * Start the live fan-out of a publisher to the channel's feed. Says which simulcast
+   * encodings viewers can choose between (none: one layer is relayed).
    */
   startFanout(req: FanoutRequest): Promise<FanoutResult>;
-  /** Attach a viewer to a mountpoint with the player's offer. */
+  /** Attach a viewer to a channel's feed with the player's offer. */
   watch(req: WatchRequest): Promise<WatchResult>;
   /**
-   * Release everything a publisher took (forwarders, mountpoint and its viewers, its
-   * PeerConnection, its room). Idempotent; never throws for an already-gone publisher.
+   * Release everything a publisher took (its fan-out, the feed and its viewers, its
+   * PeerConnection, its stage). Idempotent; never throws for an already-gone publisher.
    */
   closePublisher(publisher: PublisherRef): Promise<void>;
   /** Release a viewer. Idempotent. */
@@ -188,7 +186,6 @@ export interface MediaServer {
 
   onEvent(listener: (event: MediaEvent) => void): () => void;
   health(): Promise<MediaHealth>;
-  inventory(): Promise<MediaInventory>;
 }
 
 /** Nest injection token for the MediaServer port. */
@@ -209,7 +206,7 @@ export class MediaNegotiationError extends Error {
   }
 }
 
-/** The mountpoint/room asked for doesn't exist (any more). */
+/** The feed or stage asked for doesn't exist (any more). */
 export class MediaNotFoundError extends Error {
   constructor(message: string) {
     super(message);

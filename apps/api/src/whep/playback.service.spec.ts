@@ -3,6 +3,7 @@ import { parseSdp } from '@onair/protocol';
 import { loadConfig } from '../config/onair-config';
 import { CHROMIUM_PLAYER_OFFER, JANUS_PLAYER_ANSWER } from '@onair/protocol/testing';
 import { Channel } from '../domain/channel';
+import { ClientOffer } from '../domain/client-offer';
 import { WatchAccess } from '../channels/watch-access';
 import { DomainError } from '../errors/domain-error';
 import { MediaNotFoundError } from '../media/media-server';
@@ -53,9 +54,9 @@ const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (
 describe('PlaybackService', () => {
   it('attaches a viewer, counts it and publishes the count; a simulcast viewer starts on the full-size layer', async () => {
     const { media, service, seen, live } = setup({ layers: ['0', '1', '2'] });
-    const started = await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+    const started = await service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') });
     expect(started.layers).toEqual(['0', '1', '2']);
-    expect(media.callsOf('watch')[0][0]).toMatchObject({ mountpointId: 'c1', layer: { encoding: 0 } });
+    expect(media.callsOf('watch')[0][0]).toMatchObject({ feedId: 'c1', layer: { encoding: 0 } });
     expect(live.broadcastOnChannel('c1')!.viewers.size).toBe(1);
     expect(seen).toContainEqual({ type: 'viewercount', viewercount: 1 });
   });
@@ -68,7 +69,7 @@ describe('PlaybackService', () => {
     ['the audio mediaId', { encodingId: '1', mediaId: '0' }, 'unprocessable'],
   ])('selectLayer: %s', async (_name, request, expected) => {
     const { media, service } = setup({ layers: ['0', '1', '2'] });
-    const { sessionId } = await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+    const { sessionId } = await service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') });
     const result = await code(service.selectLayer(sessionId, request));
     if (typeof expected === 'number') {
       expect(result).toBe('ok');
@@ -81,16 +82,16 @@ describe('PlaybackService', () => {
 
   it('selectLayer on a single-layer stream is 422 and never reaches the media server', async () => {
     const { media, service } = setup();
-    const { sessionId } = await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+    const { sessionId } = await service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') });
     expect(await code(service.selectLayer(sessionId, { encodingId: '1' }))).toBe('unprocessable');
     expect(media.callsOf('selectLayer')).toHaveLength(0);
   });
 
   it('an offline channel is 409 with a Retry-After; a mountpoint gone under the viewer too', async () => {
-    expect(await code(setup({ live: false }).service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER }))).toBe('offline');
+    expect(await code(setup({ live: false }).service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') }))).toBe('offline');
     const { media, service } = setup();
     media.failNext.set('watch', new MediaNotFoundError('no such mountpoint'));
-    const err = await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER }).catch((e: DomainError) => e);
+    const err = await service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') }).catch((e: DomainError) => e);
     expect(err).toMatchObject({ code: 'offline', retryAfterSeconds: expect.any(Number) });
   });
 
@@ -98,7 +99,7 @@ describe('PlaybackService', () => {
     const { media, service, live } = setup();
     let answer!: () => void;
     media.holds.set('watch', new Promise<void>((r) => (answer = r)));
-    const watching = service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER }).catch((e: DomainError) => e);
+    const watching = service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') }).catch((e: DomainError) => e);
     await new Promise((r) => setImmediate(r));
     expect(media.callsOf('watch')).toHaveLength(1);
     live.removeBroadcast('s1'); // the broadcast's teardown, as BroadcastService.end does it
@@ -110,8 +111,8 @@ describe('PlaybackService', () => {
 
   it('losing the media server removes every viewer from the registry', async () => {
     const { media, service, live } = setup();
-    await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
-    await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+    await service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') });
+    await service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') });
     media.emit({ type: 'disconnected' });
     expect(live.allViewers()).toEqual([]);
     expect(live.broadcastOnChannel('c1')!.viewers.size).toBe(0);
@@ -119,7 +120,7 @@ describe('PlaybackService', () => {
 
   it('a viewer the media server hung up is removed and the count drops', async () => {
     const { media, service, seen, live } = setup();
-    await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+    await service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') });
     // The fake numbers its peers: the first one it made is this viewer.
     media.emit({ type: 'viewer-gone', viewer: { kind: 'viewer', id: 'v1' }, reason: 'hangup' });
     await new Promise((r) => setImmediate(r));
@@ -130,7 +131,7 @@ describe('PlaybackService', () => {
   describe('the one teardown of a viewer', () => {
     /** A viewer admitted through its session slot, with a WHEP event stream read by a sink. */
     async function watching(ctx: ReturnType<typeof setup>, client = '10.0.0.1') {
-      const { sessionId } = await ctx.caps.admit(client, () => ctx.service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER }));
+      const { sessionId } = await ctx.caps.admit(client, () => ctx.service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') }));
       const streamId = ctx.service.createEventStream(sessionId, []);
       const sink = { closed: 0, send: () => undefined, close: () => void sink.closed++ };
       ctx.eventStreams.attach(sessionId, streamId, sink);
@@ -237,7 +238,7 @@ describe('PlaybackService', () => {
       await probes.start(broadcast);
       await sendSps(media);
       await new Promise((r) => setTimeout(r, 50));
-      const { answerSdp } = await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+      const { answerSdp } = await service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') });
       expect(videoFmtps(answerSdp)).toEqual(['102 H264 profile-level-id=64001f;packetization-mode=1']);
       expect(answerSdp).toContain('a=fmtp:103 apt=102');
       expect(audioLines(answerSdp)).toEqual(audioLines(JANUS_PLAYER_ANSWER));
@@ -248,7 +249,7 @@ describe('PlaybackService', () => {
       const { media, service, probes, broadcast } = setup({ profileWaitMs: 2000 });
       media.answerSdp = JANUS_PLAYER_ANSWER;
       const t0 = performance.now();
-      const started = service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+      const started = service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') });
       await probes.start(broadcast); // the probe may start after the broadcast is playable
       await new Promise((r) => setTimeout(r, 100));
       await sendSps(media);
@@ -270,7 +271,7 @@ describe('PlaybackService', () => {
       media.answerSdp = JANUS_PLAYER_ANSWER;
       await probes.start(broadcast);
       const t0 = performance.now();
-      const { answerSdp } = await service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER });
+      const { answerSdp } = await service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') });
       const waited = performance.now() - t0;
       expect(answerSdp).toBe(JANUS_PLAYER_ANSWER);
       expect(waited).toBeGreaterThanOrEqual(atLeastMs);
@@ -283,7 +284,7 @@ describe('PlaybackService', () => {
       media.answerSdp = JANUS_PLAYER_ANSWER;
       await probes.start(broadcast);
       const t0 = performance.now();
-      const started = service.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER }).catch((e: DomainError) => e);
+      const started = service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') }).catch((e: DomainError) => e);
       await new Promise((r) => setTimeout(r, 50));
       live.removeBroadcast('s1');
       probes.stop('c1', 's1'); // BroadcastService.end does both

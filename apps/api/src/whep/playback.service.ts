@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { rejectedMids, SdpError, validateOffer } from '@onair/protocol';
+import { rejectedMids } from '@onair/protocol';
 import { Channel } from '../domain/channel';
+import { ClientOffer } from '../domain/client-offer';
 import { WatchAccess } from '../channels/watch-access';
 import { DomainError } from '../errors/domain-error';
 import { LayerChoice, MEDIA_SERVER, MediaEvent, MediaNotFoundError, MediaServer } from '../media/media-server';
@@ -73,17 +74,11 @@ export class PlaybackService implements OnModuleInit {
   }
 
   /** WHEP POST: `token` is the playback token private channels need. */
-  async start(input: { slug: string; offerSdp: string; token?: string }): Promise<StartPlaybackResult> {
+  async start(input: { slug: string; offer: ClientOffer; token?: string }): Promise<StartPlaybackResult> {
     const timer = new StepTimer();
     const { channel, grant } = await this.access.admit(input.slug, input.token);
     timer.lap('access');
-    let offer;
-    try {
-      offer = validateOffer(input.offerSdp, 'player');
-    } catch (err) {
-      if (err instanceof SdpError) throw new DomainError('bad-request', err.message);
-      throw err;
-    }
+    const offer = input.offer.accept();
     const b = this.live.broadcastOnChannel(channel.id);
     if (!b?.playable) throw offline(channel.slug);
     if (!this.media.connected) throw new DomainError('media-unavailable', 'the media server is not reachable; try again shortly', 5);
@@ -97,7 +92,7 @@ export class PlaybackService implements OnModuleInit {
     const profile = this.profiles.h264ProfileLevelId(b);
     let watched;
     try {
-      watched = await this.media.watch({ mountpointId: channel.id, offerSdp: input.offerSdp, layer });
+      watched = await this.media.watch({ feedId: channel.id, offer, layer });
     } catch (err) {
       if (err instanceof MediaNotFoundError) throw offline(channel.slug);
       throw err;
@@ -118,7 +113,7 @@ export class PlaybackService implements OnModuleInit {
       throw offline(channel.slug);
     }
     const sessionId = newSessionId();
-    const ice = newIceState(input.offerSdp, offer.iceUfrag!);
+    const ice = newIceState(offer.sdp, offer.iceUfrag);
     const videoMediaId = String(Math.max(0, offer.media.findIndex((m) => m.kind === 'video')));
     this.live.addViewer({ sessionId, channelId: channel.id, viewer: watched.viewer, ice, layer, videoMediaId, grant });
     this.publishViewerCount(channel.id);

@@ -11,6 +11,7 @@ import { WhepSessionCaps } from './whep-session-caps';
 import { WatchRequest, WatchResult } from '../media/media-server';
 import { FakeMediaServer } from '../media/testing/fake-media-server';
 import { Channel, ChannelVisibility } from '../domain/channel';
+import { ClientOffer } from '../domain/client-offer';
 import { ChannelRepository } from '../channels/channel.repository';
 import { signPlaybackToken } from '../channels/playback-token';
 import { WatchAccess } from '../channels/watch-access';
@@ -58,7 +59,7 @@ function setup(visibility: ChannelVisibility) {
   const link = (expiresInS = 3600) => signPlaybackToken(SECRET, channel.id, channel.playbackTokenVersion, new Date(Date.now() + expiresInS * 1000));
   /** A viewer with its WHEP event stream read by a sink; `closed` says whether the sink was closed. */
   const watch = async (token?: string) => {
-    const { sessionId } = await playback.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER, token });
+    const { sessionId } = await playback.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player'), token });
     const streamId = playback.createEventStream(sessionId, []);
     const state = { sessionId, closed: false };
     eventStreams.attach(sessionId, streamId, { send: () => undefined, close: () => (state.closed = true) });
@@ -164,7 +165,7 @@ describe('WatchRevocation', () => {
     const token = link();
     let answer!: () => void;
     media.gate = new Promise<void>((r) => (answer = r));
-    const joining = playback.start({ slug: 'demo', offerSdp: CHROMIUM_PLAYER_OFFER, token }); // the link is checked now; Janus is "answering"
+    const joining = playback.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player'), token }); // the link is checked now; Janus is "answering"
     await flush();
     expect(await change({})).toBe(0); // nobody to end yet
     answer();

@@ -3,7 +3,7 @@ import type { LinkEntry } from '@onair/protocol';
 import type { Request, Response } from 'express';
 import { clientAddress } from '../http/client-address';
 import { markBearerRejected } from '../http/rate-limit';
-import { readPatch, readSdpBody } from '../http/sdp-request';
+import { readPatch, readSdpOffer } from '../http/sdp-request';
 import {
   sendEndpointHead,
   sendEndpointOptions,
@@ -36,8 +36,8 @@ export class WhepController {
 
   @Post(':channel')
   async watch(@Param('channel') channel: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const offerSdp = readSdpBody(req);
-    const started = await this.sessionCaps.admit(clientAddress(req), () => this.playback.start({ slug: channel, offerSdp, token: playbackToken(req) }));
+    const offer = readSdpOffer(req, 'player');
+    const started = await this.sessionCaps.admit(clientAddress(req), () => this.playback.start({ slug: channel, offer, token: playbackToken(req) }));
     const session = `/whep/sessions/${started.sessionId}`;
     const extensions: LinkEntry[] = [{ uri: `${session}/events`, rel: WHEP_EXT.events, params: { events: CHANNEL_EVENT_TYPES.join(',') } }];
     // The layer extension needs the events one (its "layers" event); offered for simulcast streams.

@@ -1,5 +1,6 @@
 import { OBS_OFFER } from '@onair/protocol/testing';
 import { Channel } from '../domain/channel';
+import { ClientOffer } from '../domain/client-offer';
 import { PublishAccess } from '../channels/publish-access';
 import { loadConfig } from '../config/onair-config';
 import { DomainError } from '../errors/domain-error';
@@ -63,7 +64,7 @@ function setup(access: PublishAccess = keys) {
   return { media, live, repo, service, events };
 }
 
-const start = (service: BroadcastService, key: string) => service.start({ streamKey: key, offerSdp: OBS_OFFER });
+const start = (service: BroadcastService, key: string) => service.start({ streamKey: key, offer: ClientOffer.parse(OBS_OFFER, 'publisher') });
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: DomainError) => ({ code: e.code, retryAfter: e.retryAfterSeconds, message: e.message }));
 
 describe('BroadcastService: a second POST on a live channel', () => {

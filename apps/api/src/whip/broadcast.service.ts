@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { codecNames, rejectedMids, SdpError, validateOffer } from '@onair/protocol';
 import { Channel } from '../domain/channel';
+import { ClientOffer } from '../domain/client-offer';
 import { PublishAccess } from '../channels/publish-access';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError, unauthorized } from '../errors/domain-error';
@@ -64,11 +64,11 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     await Promise.all(this.live.allBroadcasts().map((b) => this.end(b.sessionId, 'shutdown')));
   }
 
-  async start(input: { streamKey?: string; offerSdp: string; userAgent?: string }): Promise<StartBroadcastResult> {
+  async start(input: { streamKey?: string; offer: ClientOffer; userAgent?: string }): Promise<StartBroadcastResult> {
     const timer = new StepTimer();
     const { channel, keyId } = await this.access.admit(input.streamKey);
     timer.lap('key');
-    const offer = parseOffer(input.offerSdp);
+    const offer = input.offer.accept();
     // Server-Timing gets a "takeover" step only when this POST replaced a silent publisher.
     if (await this.takeOverIfSilent(channel, keyId)) timer.lap('takeover');
     if (!this.media.connected) throw new DomainError('media-unavailable', 'the media server is not reachable; try again shortly', 5);
@@ -97,34 +97,18 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     this.live.addBroadcast(b);
     try {
       const published = await this.media.publish({
-        roomId: channel.id,
-        roomName: channel.slug,
-        offerSdp: input.offerSdp,
+        stageId: channel.id,
+        stageName: channel.slug,
+        offer,
         displayName: channel.title,
       });
       timer.lap('publish');
       b.publisher = published.publisher;
       b.tracks = published.tracks;
-      b.ice = newIceState(input.offerSdp, offer.iceUfrag!);
-      // RFC 9725 §4.2: the server must not silently drop media the client sends.
-      // Janus may also "accept" a section with a codec the room doesn't relay (seen with
-      // PCMU audio in an Opus room): that is as lost as a rejected one.
-      const accepted: Record<string, readonly string[]> = this.media.acceptedCodecs;
-      const rejected = [
-        ...rejectedMids(published.answerSdp).map((r) => r.mid),
-        ...published.tracks.filter((t) => !accepted[t.kind].includes(t.codec)).map((t) => t.mid),
-      ];
-      const lost = offer.media.filter((m) => rejected.includes(m.mid));
-      if (lost.length > 0) {
-        const had = lost.map((m) => `${m.kind} ${codecNames(m).join('/') || 'with no codec'}`).join(', ');
-        throw new DomainError(
-          'unprocessable',
-          `this channel accepts video ${this.media.acceptedCodecs.video.join(', ')} and audio ${this.media.acceptedCodecs.audio.join(', ')}; the offer had ${had}`,
-        );
-      }
+      b.ice = newIceState(offer.sdp, offer.iceUfrag);
       const fanout = await this.media.startFanout({
         publisher: published.publisher,
-        mountpointId: channel.id,
+        feedId: channel.id,
         name: channel.slug,
         tracks: published.tracks,
         keyframeBufferMs: this.config.media.keyframeBufferMs,
@@ -236,14 +220,5 @@ function alreadyLive(channel: Channel, retryAfterS: number): DomainError {
       `A POST with the live broadcast's own stream key takes over once its publisher has sent nothing for ${TAKEOVER_AFTER_SILENCE_MS / 1000} s`,
     retryAfterS,
   );
-}
-
-function parseOffer(sdp: string) {
-  try {
-    return validateOffer(sdp, 'publisher');
-  } catch (err) {
-    if (err instanceof SdpError) throw new DomainError('bad-request', err.message);
-    throw err;
-  }
 }
 

@@ -2,7 +2,7 @@ import { All, Controller, Delete, Head, MethodNotAllowedException, Options, Para
 import type { Request, Response } from 'express';
 import { StreamKeyService } from '../channels/stream-key.service';
 import { markBearerRejected } from '../http/rate-limit';
-import { bearerToken, readPatch, readSdpBody } from '../http/sdp-request';
+import { bearerToken, readPatch, readSdpOffer } from '../http/sdp-request';
 import {
   sendEndpointHead,
   sendEndpointOptions,
@@ -25,8 +25,8 @@ export class WhipController {
 
   @Post()
   async publish(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const offerSdp = readSdpBody(req);
-    const started = await this.broadcasts.start({ streamKey: bearerToken(req), offerSdp, userAgent: req.headers['user-agent'] });
+    const offer = readSdpOffer(req, 'publisher');
+    const started = await this.broadcasts.start({ streamKey: bearerToken(req), offer, userAgent: req.headers['user-agent'] });
     sendSessionCreated(res, {
       location: `/whip/sessions/${started.sessionId}`,
       etag: started.etag,

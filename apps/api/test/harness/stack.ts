@@ -6,6 +6,8 @@ import { ChannelRepository } from '../../src/channels/channel.repository';
 import { StreamKeyService } from '../../src/channels/stream-key.service';
 import { loadConfig, OnairConfig } from '../../src/config/onair-config';
 import { setupHttp } from '../../src/http/setup';
+import { JanusMediaServer } from '../../src/media/janus/janus-media-server';
+import { JanusInventory } from '../../src/media/janus/janus-stats';
 import { MEDIA_SERVER, MediaServer } from '../../src/media/media-server';
 import { JanusProcess } from './janus-process';
 
@@ -52,6 +54,16 @@ export class TestStack {
 
   get media(): MediaServer {
     return this.app!.get<MediaServer>(MEDIA_SERVER);
+  }
+
+  /**
+   * What Janus holds for onair (rooms, mountpoints, forwarders, peer handles), read by the
+   * Janus adapter: a test-only accessor of the adapter, not part of the MediaServer port.
+   */
+  janusInventory(): Promise<JanusInventory> {
+    const media = this.media;
+    if (!(media instanceof JanusMediaServer)) throw new Error('this stack\'s media server is not the Janus adapter');
+    return media.inventory();
   }
 
   async start(): Promise<void> {

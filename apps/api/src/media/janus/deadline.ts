@@ -35,3 +35,11 @@ export async function withDeadline<T>(
     clearTimeout(timer);
   }
 }
+
+/** How long the adapter waits for a Janus request unless it says otherwise. */
+export const REQUEST_TIMEOUT_MS = 5000;
+
+/** withDeadline with the adapter's usual deadline. */
+export function withTimeout<T>(p: Promise<T>, what: string, ms = REQUEST_TIMEOUT_MS, releaseLate?: (late: T) => Promise<unknown> | void): Promise<T> {
+  return withDeadline(p, what, ms, releaseLate);
+}

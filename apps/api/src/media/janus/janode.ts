@@ -2,7 +2,8 @@
  * The slice of janode 1.8 that the adapter uses, typed here because janode ships no
  * declarations. janode is an ES module; Node >= 20.19 can require() it, and jest turns it
  * into CommonJS (see jest.preset.js), so the default export may or may not be unwrapped.
- * Only janus-media-server.ts may import this file.
+ * Only the adapter (media/janus) may import this file, and the tests and benches that look
+ * at Janus from outside.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 

@@ -4,7 +4,6 @@ import {
   LayerChoice,
   MediaEvent,
   MediaHealth,
-  MediaInventory,
   MediaServer,
   PeerRef,
   PublisherRef,
@@ -25,7 +24,6 @@ import {
 export class FakeMediaServer implements MediaServer {
   readonly nodeId = 'fake-node';
   connected = true;
-  readonly acceptedCodecs = { video: ['h264', 'vp8'], audio: ['opus'] };
   readonly calls: { verb: string; args: unknown[] }[] = [];
   /** Set to make the next call of that verb reject with this error. */
   readonly failNext = new Map<string, Error>();
@@ -104,8 +102,5 @@ export class FakeMediaServer implements MediaServer {
   }
   async health(): Promise<MediaHealth> {
     return { ok: this.connected };
-  }
-  async inventory(): Promise<MediaInventory> {
-    return { rooms: [], mountpoints: [], forwarders: {}, peerHandles: 0 };
   }
 }

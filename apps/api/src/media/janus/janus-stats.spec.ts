@@ -1,4 +1,4 @@
-import { reportedSilence } from './janus-media-server';
+import { reportedSilence } from './janus-stats';
 
 describe('reportedSilence (the media timeout over what Janus reported on)', () => {
   const at = (entries: [string, number | null][]) => new Map(entries);

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { Channel } from '../domain/channel';
+import { toChannel } from './channel.repository';
 
 export interface StreamKeyRecord {
   id: string;
@@ -38,10 +40,11 @@ export class StreamKeyRepository {
     return row !== null && row.revokedAt === null;
   }
 
-  async findActiveByHash(keyHash: string): Promise<StreamKeyRecord | null> {
-    const row = await this.prisma.streamKey.findUnique({ where: { keyHash } });
+  /** An active key and its channel, in one query (a WHIP POST waits for it). */
+  async findActiveByHash(keyHash: string): Promise<{ key: StreamKeyRecord; channel: Channel } | null> {
+    const row = await this.prisma.streamKey.findUnique({ where: { keyHash }, include: { channel: true } });
     if (!row || row.revokedAt) return null;
-    return { id: row.id, channelId: row.channelId, label: row.label, hint: row.hint };
+    return { key: { id: row.id, channelId: row.channelId, label: row.label, hint: row.hint }, channel: toChannel(row.channel) };
   }
 
   async countActive(channelId: string): Promise<number> {

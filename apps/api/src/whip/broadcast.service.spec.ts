@@ -26,12 +26,10 @@ const keys = {
 /** onair's own BroadcastRepository, in memory: one open broadcast per channel, as the index says. */
 class MemoryBroadcasts {
   readonly rows = new Map<string, { channelId: string; endedAt?: Date; reason?: EndReason }>();
-  private next = 0;
-  async open(input: { channelId: string }) {
+  async open(input: { id: string; channelId: string; startedAt: Date }) {
     if ([...this.rows.values()].some((r) => r.channelId === input.channelId && !r.endedAt)) return null;
-    const id = `b${++this.next}`;
-    this.rows.set(id, { channelId: input.channelId });
-    return { id, channelId: input.channelId, startedAt: new Date() };
+    this.rows.set(input.id, { channelId: input.channelId });
+    return { id: input.id, channelId: input.channelId, startedAt: input.startedAt };
   }
   async setCodecs() {}
   async end(id: string, reason: EndReason) {

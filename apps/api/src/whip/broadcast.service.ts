@@ -142,6 +142,12 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     const [opened, published, fanout, recorded] = await Promise.allSettled([opening, publishing, fanningOut, recording]);
     this.rowWrites.delete(sessionId);
     try {
+      if (this.live.broadcast(sessionId) !== b) {
+        // Ended while starting (the media server lost, shutdown): end() ran before Janus had
+        // answered, so the publisher it made since is released here (closePublisher is idempotent).
+        if (b.publisher) await this.media.closePublisher(b.publisher).catch((err) => this.log.error(`releasing media of ${channel.slug} failed: ${(err as Error).message}`));
+        throw new DomainError('media-unavailable', 'the broadcast ended while it was starting (the media server went away or onair is shutting down); try again shortly', 5);
+      }
       if (opened.status === 'rejected') throw opened.reason;
       if (!opened.value) throw alreadyLive(channel, RETRY_OWN_KEY_S);
       if (published.status === 'rejected') throw published.reason;

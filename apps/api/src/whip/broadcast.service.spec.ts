@@ -156,17 +156,18 @@ describe('BroadcastService: the key checked again once the media server answered
 });
 
 describe('BroadcastService: the broadcast row written while Janus answers', () => {
-  /** A repository whose row write waits until the spec lets it through. */
-  const gatedOpen = (repo: MemoryBroadcasts) => {
+  /** Holds every call of `target[method]` until the spec calls the returned release. */
+  const held = <T, K extends keyof T>(target: T, method: K) => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const open = repo.open.bind(repo);
-    repo.open = async (input) => {
+    const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
+    target[method] = (async (...args: unknown[]) => {
       await gate;
-      return open(input);
-    };
+      return original(...args);
+    }) as T[K];
     return release;
   };
+  const gatedOpen = (repo: MemoryBroadcasts) => held(repo, 'open');
   const tick = () => new Promise((r) => setImmediate(r));
 
   it('Janus is asked while the row is still being written, and Server-Timing names every step in the order it started', async () => {
@@ -208,13 +209,7 @@ describe('BroadcastService: the broadcast row written while Janus answers', () =
     await service.onModuleInit(); // listens to media events
     const release = gatedOpen(repo);
     // Janus answers only after the broadcast was ended: end() had no publisher to release.
-    let answer!: () => void;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    const publish = media.publish.bind(media);
-    media.publish = async (req) => {
-      await answered;
-      return publish(req);
-    };
+    const answer = held(media, 'publish');
     const posting = failure(start(service, 'key-a'));
     await tick();
     media.emit({ type: 'disconnected' });

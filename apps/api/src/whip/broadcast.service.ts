@@ -29,7 +29,7 @@ export interface StartBroadcastResult {
   answerSdp: string;
   etag: string;
   channel: Channel;
-  /** Where the time went: key check, broadcast row, Janus publish, fan-out, codec row. */
+  /** Where the time went: key check, broadcast row (beside publish), Janus publish, fan-out, key re-check + codec row (beside fan-out). */
   timings: StepTiming[];
 }
 

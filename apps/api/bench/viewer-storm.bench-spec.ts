@@ -274,7 +274,7 @@ describe('viewer storm', () => {
       const channels = new ChannelRepository(prisma);
       const slug = `storm-${randomBytes(3).toString('hex')}`;
       const channel = (await channels.create({ slug, title: 'Storm', visibility: 'public' }))!;
-      const { key } = await new StreamKeyService(new StreamKeyRepository(prisma), channels).mint(channel.id, 'bench');
+      const { key } = await new StreamKeyService(new StreamKeyRepository(prisma)).mint(channel.id, 'bench');
 
       const page = await browser.newPage();
       await page.goto(`${api.url}/health`);

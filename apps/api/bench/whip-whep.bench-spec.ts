@@ -1,7 +1,10 @@
 /**
  * onair's media benchmark (`npm run bench`): prints figures, asserts nothing about speed.
  *   1. WHIP POST -> 201 through the API vs a raw janode attach + joinandconfigure on the same
- *      Janus with the same offer (the floor the API adds to).
+ *      Janus with the same offer (the floor the API adds to), and the database round trip the
+ *      key check needs (a `SELECT 1` and the key lookup itself, through the API's own client):
+ *      the issue 10 target, 2x the raw janode figure plus that round trip, is printed beside.
+ *      A few POSTs first warm the API's code paths (not counted: the raw janode loop runs warm too).
  *   2. WHEP POST -> first decoded frame for a viewer joining mid-GOP (4 s keyframe interval,
  *      encoder ignoring keyframe requests like OBS), with and without the keyframe cache.
  *   3. A storm of WHEP POSTs all at once (ONAIR_BENCH_WHEP_STORM, 100) on one live channel,
@@ -15,7 +18,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CHROMIUM_PLAYER_OFFER, OBS_OFFER } from '@onair/protocol/testing';
 import { ChannelRepository } from '../src/channels/channel.repository';
 import { StreamKeyRepository } from '../src/channels/stream-key.repository';
-import { StreamKeyService } from '../src/channels/stream-key.service';
+import { hashStreamKey, StreamKeyService } from '../src/channels/stream-key.service';
 import { PrismaService } from '../src/database/prisma.service';
 import { Janode, StreamingHandle, StreamingPlugin, VideoRoomHandle, VideoRoomPlugin } from '../src/media/janus/janode';
 import { ApiProcess } from '../test/harness/api-process';
@@ -28,14 +31,17 @@ import { TestStack } from '../test/harness/stack';
 
 const ROUNDS = Number(process.env.ONAIR_BENCH_ROUNDS ?? 20);
 const JOINS = Number(process.env.ONAIR_BENCH_JOINS ?? 5);
+const WARMUP = 3;
 const GOP_MS = 4000;
 const WHEP_STORM = Number(process.env.ONAIR_BENCH_WHEP_STORM ?? 100);
 
-const stats = (xs: number[]) => {
+const quantile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return `median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, min ${s[0].toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms (n=${s.length})`;
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 };
+const median = (xs: number[]) => quantile(xs, 0.5);
+const stats = (xs: number[]) =>
+  `median ${median(xs).toFixed(1)} ms, p90 ${quantile(xs, 0.9).toFixed(1)} ms, min ${Math.min(...xs).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
 /** Percentiles as the viewer storm reports them (nearest rank). */
 const pcts = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -58,17 +64,33 @@ describe('benchmark', () => {
     try {
       const api: number[] = [];
       const steps = new Map<string, number[]>();
-      for (let i = 0; i < ROUNDS; i++) {
+      for (let i = -WARMUP; i < ROUNDS; i++) {
         const { key } = await stack.createChannel(`Bench ${i}`);
         const t0 = performance.now();
-        const res = await fetch(`${stack.apiUrl}/whip`, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${key}` }, body: offer(i) });
-        api.push(performance.now() - t0);
+        const res = await fetch(`${stack.apiUrl}/whip`, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${key}` }, body: offer(i + WARMUP) });
+        const ms = performance.now() - t0;
         if (res.status !== 201) throw new Error(`POST ${res.status}: ${await res.text()}`);
+        await fetch(new URL(res.headers.get('location')!, stack.apiUrl), { method: 'DELETE' });
+        if (i < 0) continue;
+        api.push(ms);
         // Server-Timing: key;dur=1.2, db;dur=2.0, publish;dur=..., fanout;dur=..., record;dur=...
         for (const m of (res.headers.get('server-timing') ?? '').matchAll(/(\w+);dur=([\d.]+)/g)) {
           steps.set(m[1], [...(steps.get(m[1]) ?? []), Number(m[2])]);
         }
-        await fetch(new URL(res.headers.get('location')!, stack.apiUrl), { method: 'DELETE' });
+      }
+      // The database round trip, through the API's own connection pool.
+      const prisma = stack.app!.get(PrismaService);
+      const keyRecords = stack.app!.get(StreamKeyRepository);
+      const { key: someKey } = await stack.createChannel('Bench key');
+      const selectOne: number[] = [];
+      const keyLookup: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const t0 = performance.now();
+        await prisma.$queryRaw`SELECT 1`;
+        const t1 = performance.now();
+        await keyRecords.findActiveByHash(hashStreamKey(someKey));
+        selectOne.push(t1 - t0);
+        keyLookup.push(performance.now() - t1);
       }
       // The same Janus, straight through janode: one room per round, like a channel.
       const conn = await Janode.connect({ address: { url: stack.config.janus.wsUrl, apisecret: stack.config.janus.apiSecret } });
@@ -96,6 +118,10 @@ describe('benchmark', () => {
       for (const [name, ms] of steps) console.log(`[bench]   of which ${name} (Server-Timing): ${stats(ms)}`);
       console.log(`[bench] raw janode attach + joinandconfigure: ${stats(raw)}`);
       console.log(`[bench] raw janode room create + attach + joinandconfigure: ${stats(rawWithRoom)}`);
+      console.log(`[bench] database round trip, SELECT 1: ${stats(selectOne)}`);
+      console.log(`[bench] database round trip, the key check's query (key + channel): ${stats(keyLookup)}`);
+      const target = 2 * median(rawWithRoom) + median(keyLookup);
+      console.log(`[bench] target (2 x raw room create + join, plus the key check's query): ${target.toFixed(1)} ms; WHIP POST median ${median(api).toFixed(1)} ms`);
     } finally {
       await stack.stop();
     }
@@ -165,7 +191,7 @@ describe('benchmark', () => {
       view = await JanusView.open(stack.config);
       const channels = new ChannelRepository(prisma);
       const channel = (await channels.create({ slug: `whep-storm-${randomBytes(3).toString('hex')}`, title: 'WHEP storm', visibility: 'public' }))!;
-      const { key } = await new StreamKeyService(new StreamKeyRepository(prisma), channels).mint(channel.id, 'bench');
+      const { key } = await new StreamKeyService(new StreamKeyRepository(prisma)).mint(channel.id, 'bench');
       const publisher = await obs.newPage();
       await publisher.goto(`${api.url}/health`);
       const published = await publishObsShaped(publisher, `${api.url}/whip`, key);

@@ -39,6 +39,7 @@ import { PublishAccess } from './channels/publish-access';
 import { WatchRevocation } from './whep/watch-revocation';
 import { StreamProbes } from './probes/stream-probes';
 import { ThumbnailService } from './probes/thumbnails';
+import { FFMPEG, FfmpegProcesses } from './probes/ffmpeg';
 
 export interface AppModuleOptions {
   config: OnairConfig;
@@ -84,6 +85,7 @@ export class AppModule {
         GrantedStreams,
         StreamProbes,
         ThumbnailService,
+        { provide: FFMPEG, useClass: FfmpegProcesses },
       ],
       exports: [ONAIR_CONFIG, PrismaService, StreamKeyService, ChannelRepository, MEDIA_SERVER],
     };

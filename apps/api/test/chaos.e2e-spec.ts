@@ -235,7 +235,7 @@ describe('API killed mid-broadcast and started again', () => {
     const channels = new ChannelRepository(prisma);
     const slug = `api-crash-${randomBytes(3).toString('hex')}`;
     const channel = (await channels.create({ slug, title: 'API crash', visibility: 'public' }))!;
-    const { key } = await new StreamKeyService(new StreamKeyRepository(prisma), channels).mint(channel.id, 'test');
+    const { key } = await new StreamKeyService(new StreamKeyRepository(prisma)).mint(channel.id, 'test');
 
     const publisher = await page(api.url);
     const published = await publishObsShaped(publisher, `${api.url}/whip`, key);

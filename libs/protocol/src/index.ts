@@ -10,8 +10,10 @@ export type { SdpFragment, SdpFragmentMedia } from './sdpfrag';
 export { offerWithNewIce, answerFragment } from './ice-restart';
 export { formatServerSentEvent, formatServerSentComment, parseServerSentEvents } from './sse';
 export type { ServerSentEvent } from './sse';
-export { parseRtp, h264Units, h264SpsDimensions, h264ProfileLevelId, vp8Keyframe, VideoProbe } from './rtp-video';
-export type { RtpPacket, H264Units, ProbeCodec, VideoProbeSnapshot } from './rtp-video';
+export { parseRtp, VideoProbe } from './rtp-video';
+export type { RtpPacket, ProbeCodec, VideoProbeSnapshot } from './rtp-video';
+export { h264Units, h264SpsDimensions, h264ProfileLevelId, vp8Keyframe } from './video-bitstream';
+export type { H264Units } from './video-bitstream';
 export {
   DEFAULT_CANDIDATE_DENY,
   parseCidrList,

@@ -15,8 +15,9 @@ const BY_SLUG_TTL_MS = 1000;
 const toVisibility = (v: DbVisibility): ChannelVisibility => v.toLowerCase() as ChannelVisibility;
 const fromVisibility = (v: ChannelVisibility): DbVisibility => v.toUpperCase() as DbVisibility;
 
-type ChannelRow = { id: string; ownerId: string | null; slug: string; title: string; description: string; visibility: DbVisibility; playbackTokenVersion: number };
-const toChannel = (row: ChannelRow): Channel => ({
+export type ChannelRow = { id: string; ownerId: string | null; slug: string; title: string; description: string; visibility: DbVisibility; playbackTokenVersion: number };
+/** A channel row as onair's Channel (also for repositories that read a channel with another row). */
+export const toChannel = (row: ChannelRow): Channel => ({
   id: row.id,
   ownerId: row.ownerId,
   slug: row.slug,

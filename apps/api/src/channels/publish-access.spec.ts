@@ -11,7 +11,6 @@ import { PublishRequest, PublishResult } from '../media/media-server';
 import { FakeMediaServer } from '../media/testing/fake-media-server';
 import { Channel } from '../domain/channel';
 import { ClientOffer } from '../domain/client-offer';
-import { ChannelRepository } from './channel.repository';
 import { PublishAccess } from './publish-access';
 import { StreamKeyRepository } from './stream-key.repository';
 import { hashStreamKey, StreamKeyService } from './stream-key.service';
@@ -46,7 +45,6 @@ class GatedMediaServer extends FakeMediaServer {
 function stores() {
   const channels: Channel[] = [];
   const keys: { id: string; channelId: string; keyHash: string; revokedAt: Date | null }[] = [];
-  const channelRepo = { findByIds: async (ids: string[]) => channels.filter((c) => ids.includes(c.id)) } as unknown as ChannelRepository;
   const keyRepo = {
     create: async (input: { channelId: string; label: string; keyHash: string; hint: string }) => {
       const row = { id: `k${keys.length + 1}`, channelId: input.channelId, keyHash: input.keyHash, revokedAt: null };
@@ -55,14 +53,14 @@ function stores() {
     },
     findActiveByHash: async (hash: string) => {
       const k = keys.find((x) => x.keyHash === hash && !x.revokedAt);
-      return k ? { id: k.id, channelId: k.channelId, label: '', hint: '' } : null;
+      const channel = channels.find((c) => c.id === k?.channelId);
+      return k && channel ? { key: { id: k.id, channelId: k.channelId, label: '', hint: '' }, channel } : null;
     },
     isActive: async (id: string) => keys.some((k) => k.id === id && !k.revokedAt),
     touch: async () => undefined,
   } as unknown as StreamKeyRepository;
-  let n = 0;
   const broadcastRepo = {
-    open: async (input: { channelId: string }) => ({ id: `b${++n}`, channelId: input.channelId, startedAt: new Date(Date.now() + n) }),
+    open: async (input: { id: string; channelId: string; startedAt: Date }) => ({ id: input.id, channelId: input.channelId, startedAt: input.startedAt }),
     setCodecs: async () => undefined,
     end: async () => undefined,
     endAllOnNode: async () => 0,
@@ -70,7 +68,7 @@ function stores() {
   const revoke = (key: string) => {
     keys.find((k) => k.keyHash === hashStreamKey(key))!.revokedAt = new Date();
   };
-  return { channels, channelRepo, keyRepo, broadcastRepo, revoke };
+  return { channels, keyRepo, broadcastRepo, revoke };
 }
 
 async function setup(env: Record<string, string> = {}) {
@@ -79,7 +77,7 @@ async function setup(env: Record<string, string> = {}) {
   media.answerSdp = OBS_OFFER.replace(/a=sendonly/g, 'a=recvonly');
   const s = stores();
   const live = new LiveRegistry();
-  const keyService = new StreamKeyService(s.keyRepo, s.channelRepo);
+  const keyService = new StreamKeyService(s.keyRepo);
   const access = new PublishAccess(config, keyService, s.keyRepo, live);
   const broadcasts = new BroadcastService(media, config, access, s.broadcastRepo, live, new ChannelEvents(), new IceSessionService(media), new StreamProbes(media));
   await broadcasts.onModuleInit();

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { Channel } from '../domain/channel';
+import { ChannelRow, toChannel } from './channel.repository';
 
 export interface StreamKeyRecord {
   id: string;
@@ -38,10 +40,19 @@ export class StreamKeyRepository {
     return row !== null && row.revokedAt === null;
   }
 
-  async findActiveByHash(keyHash: string): Promise<StreamKeyRecord | null> {
-    const row = await this.prisma.streamKey.findUnique({ where: { keyHash } });
-    if (!row || row.revokedAt) return null;
-    return { id: row.id, channelId: row.channelId, label: row.label, hint: row.hint };
+  /**
+   * An active key and its channel in one round trip (a WHIP POST waits for it). Raw SQL
+   * because Prisma's `include` sends the channel's query after the key's, a second round trip.
+   */
+  async findActiveByHash(keyHash: string): Promise<{ key: StreamKeyRecord; channel: Channel } | null> {
+    const [row] = await this.prisma.$queryRaw<(StreamKeyRecord & Omit<ChannelRow, 'id'>)[]>`
+      SELECT k.id, k.channel_id AS "channelId", k.label, k.hint,
+             c.owner_id AS "ownerId", c.slug, c.title, c.description, c.visibility::text AS visibility,
+             c.playback_token_version AS "playbackTokenVersion"
+      FROM stream_keys k JOIN channels c ON c.id = k.channel_id
+      WHERE k.key_hash = ${keyHash} AND k.revoked_at IS NULL`;
+    if (!row) return null;
+    return { key: { id: row.id, channelId: row.channelId, label: row.label, hint: row.hint }, channel: toChannel({ ...row, id: row.channelId }) };
   }
 
   async countActive(channelId: string): Promise<number> {

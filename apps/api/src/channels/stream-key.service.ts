@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { unauthorized } from '../errors/domain-error';
 import { Channel } from '../domain/channel';
-import { ChannelRepository } from './channel.repository';
 import { StreamKeyRecord, StreamKeyRepository } from './stream-key.repository';
 
 const KEY_PREFIX = 'onair_';
@@ -18,10 +17,7 @@ export function hashStreamKey(key: string): string {
 
 @Injectable()
 export class StreamKeyService {
-  constructor(
-    private readonly keys: StreamKeyRepository,
-    private readonly channels: ChannelRepository,
-  ) {}
+  constructor(private readonly keys: StreamKeyRepository) {}
 
   /**
    * Mints a key; the plain key is returned once and never stored. With `maxActive`, 'full'
@@ -39,11 +35,10 @@ export class StreamKeyService {
   /** The channel a bearer key publishes to, or `unauthorized`. */
   async authenticate(key: string | undefined): Promise<{ channel: Channel; keyId: string }> {
     if (!key) throw unauthorized('a stream key is required: send it as "Authorization: Bearer <stream key>"');
-    const record = await this.keys.findActiveByHash(hashStreamKey(key));
-    const [channel] = record ? await this.channels.findByIds([record.channelId]) : [];
-    if (!record || !channel) throw unauthorized('this stream key is not valid (it may have been revoked): copy the key from the studio');
+    const found = await this.keys.findActiveByHash(hashStreamKey(key));
+    if (!found) throw unauthorized('this stream key is not valid (it may have been revoked): copy the key from the studio');
     // "Last used" in the studio: off the publish's critical path, never worth failing it over.
-    void this.keys.touch(record.id).catch(() => undefined);
-    return { channel, keyId: record.id };
+    void this.keys.touch(found.key.id).catch(() => undefined);
+    return { channel: found.channel, keyId: found.key.id };
   }
 }

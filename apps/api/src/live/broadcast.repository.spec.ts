@@ -21,12 +21,12 @@ function fakeDb() {
         if (db.down) throw unreachable();
         return [...db.rows.values()].filter((r) => r.endedAt === null);
       },
-      create: async ({ data }: { data: { channelId: string } }) => {
+      create: async ({ data }: { data: { id: string; startedAt: Date; channelId: string } }) => {
         if (db.down) throw unreachable();
         if ([...db.rows.values()].some((r) => r.channelId === data.channelId && r.endedAt === null)) {
           throw Object.assign(new Error('unique'), { name: 'PrismaClientKnownRequestError', code: 'P2002' });
         }
-        const row = { id: `b${db.rows.size + 1}`, channelId: data.channelId, startedAt: new Date(), endedAt: null };
+        const row = { id: data.id, channelId: data.channelId, startedAt: data.startedAt, endedAt: null };
         db.rows.set(row.id, row);
         return row;
       },
@@ -65,8 +65,9 @@ describe('BroadcastRepository: ends written during a Postgres outage', () => {
     await repo.end('b1', 'media-timeout', 0);
     db.down = false;
     // Straight away, before the retry timer: the one-open-per-channel rule must not refuse it.
-    const opened = await repo.open({ channelId: 'c1', streamKeyId: 'k', mediaNode: 'n' });
-    expect(opened).not.toBeNull();
+    const startedAt = new Date();
+    const opened = await repo.open({ id: 'b2', startedAt, channelId: 'c1', streamKeyId: 'k', mediaNode: 'n' });
+    expect(opened).toEqual({ id: 'b2', channelId: 'c1', startedAt });
     expect(db.rows.get('b1')!.endReason).toBe('MEDIA_TIMEOUT');
   });
 

@@ -63,8 +63,11 @@ export class BroadcastRepository implements OnApplicationShutdown {
     await this.flushPendingEnds().catch(() => undefined);
   }
 
-  /** Opens a broadcast; null when the channel already has an open one (on any replica). */
-  async open(input: { channelId: string; streamKeyId: string; mediaNode: string; userAgent?: string }): Promise<OpenBroadcast | null> {
+  /**
+   * Opens a broadcast; null when the channel already has an open one (on any replica). The id
+   * and start time come from the caller, which writes the row while Janus answers the POST.
+   */
+  async open(input: { id: string; startedAt: Date; channelId: string; streamKeyId: string; mediaNode: string; userAgent?: string }): Promise<OpenBroadcast | null> {
     // An end still waiting from an outage would hold the channel's open row: write it first.
     await this.flushPendingEnds();
     try {

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { LiveRegistry } from '../live/live-registry';
+import { FFMPEG, Ffmpeg } from './ffmpeg';
 import { StreamProbes } from './stream-probes';
 
 export interface Thumbnail {
@@ -24,10 +23,9 @@ export class ThumbnailService implements OnModuleInit, OnApplicationShutdown {
   private readonly stills = new Map<string, Thumbnail>();
   private timer?: NodeJS.Timeout;
   private running = false;
-  private readonly decoders = new Set<ReturnType<typeof spawn>>();
 
   constructor(
-    @Inject(ONAIR_CONFIG) private readonly config: OnairConfig,
+    @Inject(FFMPEG) private readonly ffmpeg: Ffmpeg,
     private readonly live: LiveRegistry,
     private readonly probes: StreamProbes,
   ) {}
@@ -39,7 +37,6 @@ export class ThumbnailService implements OnModuleInit, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
-    for (const ff of this.decoders) ff.kill('SIGKILL');
   }
 
   get(channelId: string): Thumbnail | undefined {
@@ -68,31 +65,10 @@ export class ThumbnailService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private decode(annexB: Buffer): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const ff = spawn(
-        this.config.ffmpegPath,
-        ['-hide_banner', '-loglevel', 'error', '-f', 'h264', '-i', 'pipe:0', '-frames:v', '1', '-vf', 'scale=480:-2', '-q:v', '5', '-f', 'image2', '-c:v', 'mjpeg', 'pipe:1'],
-        { stdio: ['pipe', 'pipe', 'pipe'] },
-      );
-      this.decoders.add(ff);
-      ff.once('close', () => this.decoders.delete(ff));
-      const out: Buffer[] = [];
-      let err = '';
-      const timer = setTimeout(() => ff.kill('SIGKILL'), FFMPEG_TIMEOUT_MS);
-      ff.stdout.on('data', (d: Buffer) => out.push(d));
-      ff.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      ff.on('error', (e) => {
-        clearTimeout(timer);
-        reject(new Error(`cannot run ${this.config.ffmpegPath}: ${e.message}`));
-      });
-      ff.on('close', (code) => {
-        clearTimeout(timer);
-        const jpeg = Buffer.concat(out);
-        if (code === 0 && jpeg.length > 0) resolve(jpeg);
-        else reject(new Error(`ffmpeg exited ${code}: ${err.trim().split('\n').pop() ?? ''}`));
-      });
-      ff.stdin.on('error', () => undefined);
-      ff.stdin.end(annexB);
+    return this.ffmpeg.run({
+      args: ['-hide_banner', '-loglevel', 'error', '-f', 'h264', '-i', 'pipe:0', '-frames:v', '1', '-vf', 'scale=480:-2', '-q:v', '5', '-f', 'image2', '-c:v', 'mjpeg', 'pipe:1'],
+      input: annexB,
+      timeoutMs: FFMPEG_TIMEOUT_MS,
     });
   }
 }

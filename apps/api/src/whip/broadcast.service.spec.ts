@@ -27,17 +27,16 @@ const keys = {
 /** onair's own BroadcastRepository, in memory: one open broadcast per channel, as the index says. */
 class MemoryBroadcasts {
   readonly rows = new Map<string, { channelId: string; endedAt?: Date; reason?: EndReason }>();
-  private next = 0;
-  async open(input: { channelId: string }) {
+  async open(input: { id: string; channelId: string; startedAt: Date }) {
     if ([...this.rows.values()].some((r) => r.channelId === input.channelId && !r.endedAt)) return null;
-    const id = `b${++this.next}`;
-    this.rows.set(id, { channelId: input.channelId });
-    return { id, channelId: input.channelId, startedAt: new Date() };
+    this.rows.set(input.id, { channelId: input.channelId });
+    return { id: input.id, channelId: input.channelId, startedAt: input.startedAt };
   }
   async setCodecs() {}
+  /** Like the real one: no row with that id (it was never written) is nothing to end. */
   async end(id: string, reason: EndReason) {
-    const row = this.rows.get(id)!;
-    if (!row.endedAt) Object.assign(row, { endedAt: new Date(), reason });
+    const row = this.rows.get(id);
+    if (row && !row.endedAt) Object.assign(row, { endedAt: new Date(), reason });
   }
   async endAllOnNode() {
     return 0;
@@ -154,5 +153,72 @@ describe('BroadcastService: the key checked again once the media server answered
     expect(await failure(start(service, 'key-a'))).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/revoked while the stream was starting/) });
     expect(types).toEqual([]);
     expect(live.broadcastOnChannel(CHANNEL.id)).toBeUndefined();
+  });
+});
+
+describe('BroadcastService: the broadcast row written while Janus answers', () => {
+  /** Holds every call of `target[method]` until the spec calls the returned release. */
+  const held = <T, K extends keyof T>(target: T, method: K) => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
+    target[method] = (async (...args: unknown[]) => {
+      await gate;
+      return original(...args);
+    }) as T[K];
+    return release;
+  };
+  const gatedOpen = (repo: MemoryBroadcasts) => held(repo, 'open');
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('Janus is asked while the row is still being written, and Server-Timing names every step in the order it started', async () => {
+    const { media, repo, service } = setup();
+    const release = gatedOpen(repo);
+    const posting = start(service, 'key-a');
+    await tick();
+    expect(media.callsOf('publish')).toHaveLength(1);
+    // The mountpoint waits for the row: it is the channel's lock across API processes.
+    expect(media.callsOf('startFanout')).toHaveLength(0);
+    release();
+    const started = await posting;
+    expect(started.timings.map((t) => t.name)).toEqual(['key', 'db', 'publish', 'fanout', 'record']);
+    expect(media.callsOf('startFanout')).toHaveLength(1);
+  });
+
+  it('a channel with an open row already (another API process): 409, the publisher released, no fan-out', async () => {
+    const { media, live, repo, service } = setup();
+    repo.rows.set('elsewhere', { channelId: CHANNEL.id });
+    expect(await failure(start(service, 'key-a'))).toMatchObject({ code: 'already-live', retryAfter: expect.any(Number) });
+    expect(media.callsOf('publish')).toHaveLength(1);
+    expect(media.callsOf('closePublisher')).toHaveLength(1);
+    expect(media.callsOf('startFanout')).toHaveLength(0);
+    expect(live.broadcastOnChannel(CHANNEL.id)).toBeUndefined();
+  });
+
+  it('the row write failing: the error comes back and the publisher Janus made meanwhile is released', async () => {
+    const { media, live, repo, service } = setup();
+    repo.open = async () => {
+      throw new Error('connection reset');
+    };
+    expect(await failure(start(service, 'key-a'))).toMatchObject({ message: 'connection reset' });
+    expect(media.callsOf('closePublisher')).toHaveLength(1);
+    expect(live.allBroadcasts()).toEqual([]);
+  });
+
+  it('ended while its row is being written (Janus lost): the row is closed once written, the POST fails, nothing stays in Janus', async () => {
+    const { media, live, repo, service } = setup();
+    await service.onModuleInit(); // listens to media events
+    const release = gatedOpen(repo);
+    // Janus answers only after the broadcast was ended: end() had no publisher to release.
+    const answer = held(media, 'publish');
+    const posting = failure(start(service, 'key-a'));
+    await tick();
+    media.emit({ type: 'disconnected' });
+    release();
+    answer();
+    expect(await posting).toMatchObject({ code: 'media-unavailable' });
+    expect([...repo.rows.values()]).toEqual([expect.objectContaining({ channelId: CHANNEL.id, reason: 'media-server-lost' })]);
+    expect(media.callsOf('closePublisher')).toEqual([[{ kind: 'publisher', id: 'p1' }]]);
+    expect(live.allBroadcasts()).toEqual([]);
   });
 });

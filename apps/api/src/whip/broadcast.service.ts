@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Channel } from '../domain/channel';
 import { ClientOffer } from '../domain/client-offer';
@@ -5,7 +6,7 @@ import { PublishAccess } from '../channels/publish-access';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError, unauthorized } from '../errors/domain-error';
 import { MEDIA_SERVER, MediaEvent, MediaServer } from '../media/media-server';
-import { BroadcastRepository, EndReason } from '../live/broadcast.repository';
+import { BroadcastRepository, EndReason, OpenBroadcast } from '../live/broadcast.repository';
 import { ChannelEvents, layersEvent } from '../live/channel-events';
 import { IceSessionService, newIceState, PatchResult } from '../ice/ice-session';
 import { LiveBroadcast, LiveRegistry } from '../live/live-registry';
@@ -28,7 +29,7 @@ export interface StartBroadcastResult {
   answerSdp: string;
   etag: string;
   channel: Channel;
-  /** Where the time went: key check, broadcast row, Janus publish, fan-out, codec row. */
+  /** Where the time went: key check, broadcast row (beside publish), Janus publish, fan-out, key re-check + codec row (beside fan-out). */
   timings: StepTiming[];
 }
 
@@ -41,6 +42,8 @@ export interface StartBroadcastResult {
 export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly log = new Logger('Broadcasts');
   private readonly ending = new Map<string, Promise<void>>();
+  /** The broadcast row being written for a POST (null: the channel had an open row already). */
+  private readonly rowWrites = new Map<string, Promise<OpenBroadcast | null>>();
 
   constructor(
     @Inject(MEDIA_SERVER) private readonly media: MediaServer,
@@ -64,6 +67,12 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     await Promise.all(this.live.allBroadcasts().map((b) => this.end(b.sessionId, 'shutdown')));
   }
 
+  /**
+   * The WHIP POST. After the key check (one query) the broadcast's row is written while Janus
+   * answers, and the key is checked again while Janus feeds the mountpoint: an encoder that
+   * reconnects waits for Janus and one database round trip, not for each step in turn. Every
+   * step has settled before the POST answers or fails, so a failure releases all of it.
+   */
   async start(input: { streamKey?: string; offer: ClientOffer; userAgent?: string }): Promise<StartBroadcastResult> {
     const timer = new StepTimer();
     const { channel, keyId } = await this.access.admit(input.streamKey);
@@ -73,64 +82,85 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     if (await this.takeOverIfSilent(channel, keyId)) timer.lap('takeover');
     if (!this.media.connected) throw new DomainError('media-unavailable', 'the media server is not reachable; try again shortly', 5);
 
-    const opened = await this.broadcasts.open({
-      channelId: channel.id,
-      streamKeyId: keyId,
-      mediaNode: this.media.nodeId,
-      userAgent: input.userAgent,
-    });
-    if (!opened) throw alreadyLive(channel, RETRY_OWN_KEY_S);
-    timer.lap('db');
+    // Two POSTs racing (for a takeover, or both first): the one that gets here first takes
+    // the channel, the other finds it live. Nothing is awaited from here to addBroadcast.
+    if (this.live.broadcastOnChannel(channel.id)) throw alreadyLive(channel, RETRY_OWN_KEY_S);
     const sessionId = newSessionId();
     const b: LiveBroadcast = {
       sessionId,
-      broadcastId: opened.id,
+      broadcastId: randomUUID(),
       channel,
       streamKeyId: keyId,
-      startedAt: opened.startedAt,
+      startedAt: new Date(),
       playable: false,
       tracks: [],
       layers: [],
       viewers: new Set<string>(),
       peakViewers: 0,
     };
+    // A second POST on the channel, the owner's live quota and a revoke in the studio all see
+    // this broadcast from here on.
     this.live.addBroadcast(b);
-    try {
-      const published = await this.media.publish({
-        stageId: channel.id,
-        stageName: channel.slug,
-        offer,
-        displayName: channel.title,
+    const opening = timer.time(
+      'db',
+      this.broadcasts.open({ id: b.broadcastId, startedAt: b.startedAt, channelId: channel.id, streamKeyId: keyId, mediaNode: this.media.nodeId, userAgent: input.userAgent }),
+    );
+    // end() waits for the row, so a broadcast ended meanwhile is not left open in the database.
+    this.rowWrites.set(sessionId, opening);
+    const publishing = timer
+      .time('publish', this.media.publish({ stageId: channel.id, stageName: channel.slug, offer, displayName: channel.title }))
+      .then((published) => {
+        b.publisher = published.publisher;
+        b.tracks = published.tracks;
+        b.ice = newIceState(offer.sdp, offer.iceUfrag);
+        return published;
       });
-      timer.lap('publish');
-      b.publisher = published.publisher;
-      b.tracks = published.tracks;
-      b.ice = newIceState(offer.sdp, offer.iceUfrag);
-      const fanout = await this.media.startFanout({
-        publisher: published.publisher,
-        feedId: channel.id,
-        name: channel.slug,
-        tracks: published.tracks,
-        keyframeBufferMs: this.config.media.keyframeBufferMs,
-      });
-      timer.lap('fanout');
-      b.layers = fanout.selectableLayers;
-      // The key was checked before Janus answered: a revoke (or the owner's live quota filling
-      // up) meanwhile ends this broadcast, before any viewer could join it or any feed heard
-      // it was active. A revoke landing during the check itself finds the broadcast not yet
-      // playable and marks it (StudioService.revoke); from `playable` on, a revoke sees it live.
-      await this.access.confirm(b);
-      if (b.revokedWhileStarting) throw unauthorized('this stream key was revoked while the stream was starting: copy the current key from the studio');
-      b.playable = true;
+    // The row is the channel's lock across API processes (one open broadcast per channel):
+    // nothing that could touch a live broadcast's mountpoint runs before it is written.
+    const admitted = opening.then((row) => row ?? Promise.reject(alreadyLive(channel, RETRY_OWN_KEY_S)));
+    const fanningOut = Promise.all([admitted, publishing]).then(([, published]) =>
+      timer.time(
+        'fanout',
+        this.media.startFanout({
+          publisher: published.publisher,
+          feedId: channel.id,
+          name: channel.slug,
+          tracks: published.tracks,
+          keyframeBufferMs: this.config.media.keyframeBufferMs,
+        }),
+      ),
+    );
+    // The key was checked before Janus answered: a revoke (or the owner's live quota filling
+    // up) meanwhile ends this broadcast, before any viewer could join it or any feed heard it
+    // was active. A revoke landing after this check finds the broadcast not yet playable and
+    // marks it (StudioService.revoke); from `playable` on, a revoke sees it live.
+    const recording = Promise.all([admitted, publishing]).then(([row, published]) => {
       const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
-      await this.broadcasts.setCodecs(opened.id, { video: codec('video'), audio: codec('audio') });
-      timer.lap('record');
+      return timer.time('record', Promise.all([this.access.confirm(b), this.broadcasts.setCodecs(row.id, { video: codec('video'), audio: codec('audio') })]));
+    });
+    const [opened, published, fanout, recorded] = await Promise.allSettled([opening, publishing, fanningOut, recording]);
+    this.rowWrites.delete(sessionId);
+    try {
+      if (this.live.broadcast(sessionId) !== b) {
+        // Ended while starting (the media server lost, shutdown): end() ran before Janus had
+        // answered, so the publisher it made since is released here (closePublisher is idempotent).
+        if (b.publisher) await this.media.closePublisher(b.publisher).catch((err) => this.log.error(`releasing media of ${channel.slug} failed: ${(err as Error).message}`));
+        throw new DomainError('media-unavailable', 'the broadcast ended while it was starting (the media server went away or onair is shutting down); try again shortly', 5);
+      }
+      if (opened.status === 'rejected') throw opened.reason;
+      if (!opened.value) throw alreadyLive(channel, RETRY_OWN_KEY_S);
+      if (published.status === 'rejected') throw published.reason;
+      if (fanout.status === 'rejected') throw fanout.reason;
+      if (recorded.status === 'rejected') throw recorded.reason;
+      if (b.revokedWhileStarting) throw unauthorized('this stream key was revoked while the stream was starting: copy the current key from the studio');
+      b.layers = fanout.value.selectableLayers;
+      b.playable = true;
       void this.probes.start(b);
       this.events.publish(channel.id, { type: 'active' });
       const layers = layersEvent(b.layers);
       if (layers) this.events.publish(channel.id, layers);
-      this.log.log(`${channel.slug} is live (${published.tracks.map((t) => t.codec + (t.rids ? ` x${t.rids.length} layers` : '')).join('+')})`);
-      return { sessionId, answerSdp: published.answerSdp, etag: b.ice.etag, channel, timings: timer.steps };
+      this.log.log(`${channel.slug} is live (${published.value.tracks.map((t) => t.codec + (t.rids ? ` x${t.rids.length} layers` : '')).join('+')})`);
+      return { sessionId, answerSdp: published.value.answerSdp, etag: b.ice!.etag, channel, timings: timer.steps };
     } catch (err) {
       await this.end(sessionId, 'publisher-left');
       throw err;
@@ -151,13 +181,12 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       throw alreadyLive(channel, RETRY_OWN_KEY_S);
     }
     const now = this.live.broadcastOnChannel(channel.id);
-    if (now === undefined) return false; // it ended while we looked
-    if (now !== current) throw alreadyLive(channel, RETRY_OWN_KEY_S); // another POST took over first
-    this.log.log(`${channel.slug}: the publisher sent nothing for ${TAKEOVER_AFTER_SILENCE_MS} ms; a new POST with its key takes over`);
+    if (now !== undefined && now !== current) throw alreadyLive(channel, RETRY_OWN_KEY_S); // another POST took over first
+    if (now === current) this.log.log(`${channel.slug}: the publisher sent nothing for ${TAKEOVER_AFTER_SILENCE_MS} ms; a new POST with its key takes over`);
+    // Also when it ended while we looked (another POST's takeover, the publisher leaving): its
+    // ending must be over, its row closed, before this POST writes the channel's new row.
     await this.end(current.sessionId, 'media-timeout');
-    // Two POSTs racing for the takeover: the one that got here second finds the other live.
-    if (this.live.broadcastOnChannel(channel.id)) throw alreadyLive(channel, RETRY_OWN_KEY_S);
-    return true;
+    return now === current;
   }
 
   /** Ends a broadcast: the one teardown path. Idempotent; resolves when everything is released. */
@@ -174,9 +203,14 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       } catch (err) {
         this.log.error(`releasing media of ${b.channel.slug} failed: ${(err as Error).message}`);
       }
+      // A POST still writing the row: end it once it is there (or not at all if it never was).
+      await this.rowWrites.get(sessionId)?.catch(() => undefined);
       await this.broadcasts.end(b.broadcastId, reason, b.peakViewers);
       this.log.log(`${b.channel.slug} ended (${reason})`);
-    })().finally(() => this.ending.delete(sessionId));
+    })().finally(() => {
+      this.ending.delete(sessionId);
+      this.rowWrites.delete(sessionId);
+    });
     this.ending.set(sessionId, done);
     return done;
   }

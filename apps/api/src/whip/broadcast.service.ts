@@ -141,7 +141,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
       await this.broadcasts.setCodecs(opened.id, { video: codec('video'), audio: codec('audio') });
       timer.lap('record');
-      void this.probes.start(b);
+      this.probes.start(b).catch((err: unknown) => this.log.warn(`no stream probe for ${channel.slug}: ${(err as Error).message}`));
       this.events.publish(channel.id, { type: 'active' });
       if (b.layers.length > 0) this.events.publish(channel.id, { type: 'layers', layers: b.layers.map((encodingId) => ({ encodingId })) });
       this.log.log(`${channel.slug} is live (${published.tracks.map((t) => t.codec + (t.rids ? ` x${t.rids.length} layers` : '')).join('+')})`);

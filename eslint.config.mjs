@@ -143,6 +143,22 @@ const boundaries = {
   },
 };
 
+/** An eslint-disable comment says why, after " -- " (eslint's own description syntax). */
+const disableReasons = {
+  meta: { type: 'suggestion', schema: [], docs: { description: 'eslint-disable comments carry a reason' } },
+  create(context) {
+    return {
+      Program() {
+        for (const c of context.sourceCode.getAllComments()) {
+          if (/^\s*eslint-disable/.test(c.value) && !/\s--\s+\S/.test(c.value)) {
+            context.report({ loc: c.loc, message: 'say why this rule is off here, after " -- "' });
+          }
+        }
+      },
+    };
+  },
+};
+
 // ---------------------------------------------------------------------------------------
 
 export default tseslint.config(
@@ -168,9 +184,10 @@ export default tseslint.config(
       },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
-    plugins: { onair: { rules: { boundaries } } },
+    plugins: { onair: { rules: { boundaries, 'disable-reasons': disableReasons } } },
     rules: {
       'onair/boundaries': 'error',
+      'onair/disable-reasons': 'error',
       // The async bugs: a promise nobody awaits loses its rejection (an unhandled rejection
       // kills the process); a promise handed to something that expects void runs unchecked.
       '@typescript-eslint/no-floating-promises': 'error',
@@ -230,9 +247,10 @@ export default tseslint.config(
   {
     files: ['apps/web/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks, '@next/next': nextPlugin },
-    settings: { next: { rootDir: 'apps/web/' } },
     rules: {
       ...nextPlugin.configs['core-web-vitals'].rules,
+      // For the pages/ router; the web app has app/ only.
+      '@next/next/no-html-link-for-pages': 'off',
       // React ignores what an event handler returns, and the studio's async handlers catch
       // their own errors to show them in the form; promises passed anywhere else still count.
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],

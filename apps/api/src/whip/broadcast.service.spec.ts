@@ -65,6 +65,12 @@ function setup(access: PublishAccess = keys) {
 
 const start = (service: BroadcastService, key: string) => service.start({ streamKey: key, offerSdp: OBS_OFFER });
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: DomainError) => ({ code: e.code, retryAfter: e.retryAfterSeconds, message: e.message }));
+/** The types of the channel events published from now on. */
+const seen = (events: ChannelEvents) => {
+  const types: string[] = [];
+  events.subscribe(CHANNEL.id, (e) => types.push(e.type));
+  return types;
+};
 
 describe('BroadcastService: a second POST on a live channel', () => {
   it('with the live key while the publisher still sends: 409 + Retry-After, the broadcast stays', async () => {
@@ -117,12 +123,6 @@ describe('BroadcastService: a second POST on a live channel', () => {
 });
 
 describe('BroadcastService: the key checked again once the media server answered', () => {
-  const seen = (events: ChannelEvents) => {
-    const types: string[] = [];
-    events.subscribe(CHANNEL.id, (e) => types.push(e.type));
-    return types;
-  };
-
   it('a refused confirm ends the broadcast before it was ever playable: no viewer could join, no feed hears inactive', async () => {
     let playableDuringCheck: boolean | undefined;
     const refusing = {
@@ -157,12 +157,6 @@ describe('BroadcastService: the key checked again once the media server answered
 });
 
 describe('BroadcastService: a broadcast from POST to its end', () => {
-  const seen = (events: ChannelEvents) => {
-    const types: string[] = [];
-    events.subscribe(CHANNEL.id, (e) => types.push(e.type));
-    return types;
-  };
-
   it('publish -> live -> DELETE: Janus answers, the channel goes live, and DELETE releases everything once', async () => {
     const { media, live, repo, service, events } = setup();
     const types = seen(events);

@@ -4,7 +4,7 @@
  * into CommonJS (see jest.preset.js), so the default export may or may not be unwrapped.
  * Only janus-media-server.ts may import this file.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- janode is loaded with require() (see above) */
 
 export interface JanodeEmitter {
   on(event: string, listener: (data: any) => void): this;

@@ -17,7 +17,7 @@ import { AppModule } from '../src/app.module';
 import { loadConfig } from '../src/config/onair-config';
 import { GATEWAY_HEADERS } from '../src/http/client-address';
 import { setupHttp } from '../src/http/setup';
-import { NegotiatedTrack, PublishRequest, PublishResult, WatchRequest, WatchResult } from '../src/media/media-server';
+import { MediaNegotiationError, NegotiatedTrack, PublishRequest, PublishResult, WatchRequest, WatchResult } from '../src/media/media-server';
 import { FakeMediaServer } from '../src/media/testing/fake-media-server';
 
 if (!process.env.DATABASE_URL) throw new Error('the HTTP specs need the test Postgres: run them with `npm test -- --only test/controllers.http-spec.ts`');
@@ -31,11 +31,9 @@ const OBS_TRACKS: NegotiatedTrack[] = [
 
 /** The fake media server answering like Janus would: a publisher's answer and tracks, a viewer's answer. */
 class SpecMediaServer extends FakeMediaServer {
-  /** What the next publishes negotiate (a spec sets PCMU audio to see the 422). */
-  tracks: NegotiatedTrack[] = OBS_TRACKS;
   override async publish(req: PublishRequest): Promise<PublishResult> {
     const res = await super.publish(req);
-    return { ...res, answerSdp: WHIP_ANSWER, tracks: this.tracks };
+    return { ...res, answerSdp: WHIP_ANSWER, tracks: OBS_TRACKS };
   }
   override async watch(req: WatchRequest): Promise<WatchResult> {
     const res = await super.watch(req);
@@ -135,15 +133,16 @@ describe('WHIP over HTTP', () => {
   });
 
   it('POST with the key: 201, the answer as application/sdp, Location, ETag, Server-Timing; DELETE ends it (200), a second DELETE is 404', async () => {
-    const { key, slug } = await channel();
+    const { key } = await channel();
+    const published = media.callsOf('publish').length;
     const res = await publish(key);
     expect(res.status).toBe(201);
+    expect(media.callsOf('publish')).toHaveLength(published + 1);
     expect(res.headers['content-type']).toBe('application/sdp');
     expect(res.text).toBe(WHIP_ANSWER);
     expect(res.headers.location).toMatch(/^\/whip\/sessions\/[\w-]+$/);
     expect(res.headers.etag).toMatch(/^"[^"]+"$/);
     expect(res.headers['server-timing']).toMatch(/key;dur=[\d.]+/);
-    expect(media.callsOf('publish').at(-1)![0]).toMatchObject({ roomName: slug });
 
     expect((await client().delete(res.headers.location)).status).toBe(200);
     expect(parsed(await client().delete(res.headers.location))).toEqual(problem(404, 'not-found'));
@@ -180,14 +179,10 @@ describe('WHIP over HTTP', () => {
     expect(parsed(await publish(key, 'hello'))).toEqual(problem(400, 'bad-request'));
   });
 
-  it('POST whose audio the room does not relay (PCMU in an Opus room): 422 naming the codecs, nothing left live', async () => {
+  it('POST the media server can\'t negotiate (a codec the room doesn\'t relay): 422 with its reason, nothing left live', async () => {
     const { key } = await channel();
-    media.tracks = [{ mid: '0', kind: 'audio', codec: 'pcmu' }, OBS_TRACKS[1]];
-    try {
-      expect(parsed(await publish(key))).toEqual(problem(422, 'unprocessable', /accepts video .* audio opus/));
-    } finally {
-      media.tracks = OBS_TRACKS;
-    }
+    media.failNext.set('publish', new MediaNegotiationError('this room relays audio opus only'));
+    expect(parsed(await publish(key))).toEqual(problem(422, 'unprocessable', /audio opus only/));
     const again = await publish(key); // the channel is free again
     expect(again.status).toBe(201);
     await client().delete(again.headers.location);

@@ -19,7 +19,7 @@ case "${1:-}" in
   *)
     onair_log "linting"
     npx --no-install nx run-many -t lint --output-style=static >test-lint.log 2>&1 \
-      || { grep -E "error|problem|✖" test-lint.log | tail -60; onair_die "lint failed (full log: test-lint.log; npm run lint)"; }
+      || { sed 's/\x1b\[[0-9;]*m//g' test-lint.log | grep -E '^/|  error  |✖' | tail -60; onair_die "lint failed (full log: test-lint.log; npm run lint)"; }
     rm -f test-lint.log
     ;;
 esac

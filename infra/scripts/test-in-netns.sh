@@ -33,7 +33,7 @@ if [ "${1:-}" = --only ]; then
   # `npm test -- --only <jest args>`: a part of the API's tests while working on it, e.g.
   # `npm test -- --only test/conformance.e2e-spec.ts -t W12` (not what CI runs).
   shift
-  cd apps/api && exec npx --no-install jest --config jest.config.js "$@" --ci --forceExit --selectProjects api api-e2e
+  cd apps/api && exec npx --no-install jest --config jest.config.js "$@" --ci --forceExit --selectProjects api api-http api-e2e
 fi
 
 out="$root/test-output"
@@ -42,7 +42,7 @@ status=0
 for project in libs/protocol libs/whep-client apps/api; do
   name="$(basename "$project")"
   select=()
-  [ "$project" = apps/api ] && select=(--selectProjects api api-e2e) # not the benchmark
+  [ "$project" = apps/api ] && select=(--selectProjects api api-http api-e2e) # not the benchmark
   # --forceExit: a library timer left behind must not hold CI after the results are in.
   (cd "$project" && npx --no-install jest --config jest.config.js --ci --forceExit "${select[@]}" \
     --json --outputFile="$out/jest-$name.json") || status=1

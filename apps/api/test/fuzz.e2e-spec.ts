@@ -17,7 +17,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
-import { parseSdp } from '@onair/protocol';
 import { CHROMIUM_PLAYER_OFFER, mutated, OBS_OFFER, oddValue, WHIP_ICE_RESTART_FRAGMENT, WHIP_TRICKLE_FRAGMENT } from '@onair/protocol/testing';
 import { withIceCredentials, withoutCandidates } from './harness/sdp';
 import { REPO_ROOT } from './harness/janus-process';

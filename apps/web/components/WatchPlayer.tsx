@@ -80,14 +80,16 @@ export function WatchPlayer({ channel, title, publicApiUrl, expectLive, token }:
       return;
     }
     let last: { bytes: number; at: number } | null = null;
-    const timer = setInterval(async () => {
+    const timer = setInterval(() => {
       const pc = playerRef.current?.connection?.peerConnection;
-      const got = pc ? await readStats(pc, last).catch(() => null) : null;
-      if (got) {
+      if (!pc) return;
+      // A stats call that fails (the connection closing) skips this sample.
+      readStats(pc, last).then((got) => {
+        if (!got) return;
         // The bitrate needs two samples: show the readout from the second on.
         if (last) setReadout(got.readout);
         last = got.sample;
-      }
+      }, () => undefined);
     }, 1000);
     return () => clearInterval(timer);
   }, [state]);

@@ -2,7 +2,7 @@ import * as sdpTransform from 'sdp-transform';
 import { SdpError } from './sdp';
 import { preferH264PacketizationMode1, withH264ProfileLevelId } from './sdp-munge';
 import { CHROMIUM_PLAYER_OFFER, CHROMIUM_PUBLISHER_OFFER, crlf, JANUS_ANSWER_VIDEO_REJECTED, JANUS_PLAYER_ANSWER, OBS_OFFER, toLf } from './testing/fixtures';
-import { SESSION, sdp, H264, audio, video } from './testing/sdp-builders';
+import { SESSION, sdp, audio, video } from './testing/sdp-builders';
 
 describe('preferH264PacketizationMode1', () => {
   const mLines = (text: string): string[] => text.split(/\r?\n/).filter((l) => l.startsWith('m='));

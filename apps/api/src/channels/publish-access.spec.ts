@@ -147,6 +147,5 @@ describe('PublishAccess: broadcasts live at once per account (ONAIR_MAX_LIVE_PER
     media.open();
     expect(await first).toBe('live');
     expect(live.allBroadcasts().map((b) => b.channel.id)).toEqual(['a1']);
-    void arrived;
   });
 });

@@ -31,7 +31,9 @@ export class ThumbnailService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.refresh(), EVERY_MS);
+    this.timer = setInterval(() => {
+      this.refresh().catch((err: unknown) => this.log.error(`thumbnails: ${(err as Error).message}`));
+    }, EVERY_MS);
     this.timer.unref();
   }
 

@@ -72,11 +72,11 @@ export class StudioLive {
       created.unsubscribe = this.events.subscribe(channel.id, (e) => {
         if (e.type === 'inactive') created.previous = created.latest = undefined;
       });
-      created.timer = setInterval(() => void this.poll(channel, created), HEALTH_EVERY_MS);
+      created.timer = setInterval(() => this.pollLogged(channel, created), HEALTH_EVERY_MS);
       created.timer.unref();
       this.polls.set(channel.id, created);
       poll = created;
-      void this.poll(channel, created);
+      this.pollLogged(channel, created);
     }
     const joined = poll;
     return () => {
@@ -86,6 +86,11 @@ export class StudioLive {
       joined.unsubscribe();
       if (this.polls.get(channel.id) === joined) this.polls.delete(channel.id);
     };
+  }
+
+  /** poll() catches what the media server throws; anything else is logged, not left unhandled. */
+  private pollLogged(channel: Channel, poll: HealthPoll): void {
+    this.poll(channel, poll).catch((err: unknown) => this.log.error(`health of ${channel.slug}: ${(err as Error).message}`));
   }
 
   private async poll(channel: Channel, poll: HealthPoll): Promise<void> {

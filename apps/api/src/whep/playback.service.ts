@@ -232,11 +232,11 @@ export class PlaybackService implements OnModuleInit {
   private onMediaEvent(e: MediaEvent): void {
     switch (e.type) {
       case 'disconnected':
-        for (const v of this.live.allViewers()) void this.end(v.sessionId, 'media-server-lost');
+        for (const v of this.live.allViewers()) this.end(v.sessionId, 'media-server-lost').catch((err: unknown) => this.log.error(`ending viewer ${v.sessionId}: ${(err as Error).message}`));
         return;
       case 'viewer-gone': {
         const v = this.live.viewerOf(e.viewer.id);
-        if (v) void this.end(v.sessionId, 'hangup');
+        if (v) this.end(v.sessionId, 'hangup').catch((err: unknown) => this.log.error(`ending viewer ${v.sessionId}: ${(err as Error).message}`));
         return;
       }
       case 'publisher-gone':

@@ -65,6 +65,12 @@ function setup(access: PublishAccess = keys) {
 
 const start = (service: BroadcastService, key: string) => service.start({ streamKey: key, offer: ClientOffer.parse(OBS_OFFER, 'publisher') });
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: DomainError) => ({ code: e.code, retryAfter: e.retryAfterSeconds, message: e.message }));
+/** The types of the channel events published from now on. */
+const seen = (events: ChannelEvents) => {
+  const types: string[] = [];
+  events.subscribe(CHANNEL.id, (e) => types.push(e.type));
+  return types;
+};
 
 describe('BroadcastService: a second POST on a live channel', () => {
   it('with the live key while the publisher still sends: 409 + Retry-After, the broadcast stays', async () => {
@@ -117,12 +123,6 @@ describe('BroadcastService: a second POST on a live channel', () => {
 });
 
 describe('BroadcastService: the key checked again once the media server answered', () => {
-  const seen = (events: ChannelEvents) => {
-    const types: string[] = [];
-    events.subscribe(CHANNEL.id, (e) => types.push(e.type));
-    return types;
-  };
-
   it('a refused confirm ends the broadcast before it was ever playable: no viewer could join, no feed hears inactive', async () => {
     let playableDuringCheck: boolean | undefined;
     const refusing = {
@@ -220,5 +220,108 @@ describe('BroadcastService: the broadcast row written while Janus answers', () =
     expect([...repo.rows.values()]).toEqual([expect.objectContaining({ channelId: CHANNEL.id, reason: 'media-server-lost' })]);
     expect(media.callsOf('closePublisher')).toEqual([[{ kind: 'publisher', id: 'p1' }]]);
     expect(live.allBroadcasts()).toEqual([]);
+  });
+});
+
+describe('BroadcastService: a broadcast from POST to its end', () => {
+  it('publish -> live -> DELETE: Janus answers, the channel goes live, and DELETE releases everything once', async () => {
+    const { media, live, repo, service, events } = setup();
+    const types = seen(events);
+    const started = await start(service, 'key-a');
+    expect(started).toMatchObject({ answerSdp: media.answerSdp, channel: CHANNEL, etag: expect.any(String) });
+    expect(started.timings.map((t) => t.name)).toEqual(expect.arrayContaining(['key', 'db', 'publish', 'fanout']));
+    const b = live.broadcastOnChannel(CHANNEL.id)!;
+    expect(b).toMatchObject({ sessionId: started.sessionId, playable: true });
+    expect(media.callsOf('publish')).toHaveLength(1);
+    expect(media.callsOf('startFanout')).toEqual([[expect.objectContaining({ publisher: b.publisher })]]);
+    expect(types).toEqual(['active']);
+
+    await service.stop(started.sessionId);
+    expect(live.broadcastOnChannel(CHANNEL.id)).toBeUndefined();
+    expect(media.callsOf('closePublisher')).toEqual([[b.publisher]]);
+    expect([...repo.rows.values()]).toEqual([expect.objectContaining({ reason: 'publisher-left', endedAt: expect.any(Date) })]);
+    expect(types).toEqual(['active', 'inactive']);
+
+    // A second DELETE finds nothing; ending again through any other path changes nothing.
+    expect(await failure(service.stop(started.sessionId))).toMatchObject({ code: 'not-found' });
+    await service.end(started.sessionId, 'media-timeout');
+    expect(media.callsOf('closePublisher')).toHaveLength(1);
+    expect(types).toEqual(['active', 'inactive']);
+  });
+
+  it('simulcast: the layers the fan-out can select are announced with the broadcast', async () => {
+    const { media, service, events } = setup();
+    media.selectableLayers = ['0', '1'];
+    const got: unknown[] = [];
+    events.subscribe(CHANNEL.id, (e) => got.push(e));
+    await start(service, 'key-a');
+    expect(got).toEqual([{ type: 'active' }, { type: 'layers', layers: [{ encodingId: '0' }, { encodingId: '1' }] }]);
+  });
+
+  it('a wrong key: 401 before anything is opened', async () => {
+    const { media, repo, service } = setup();
+    expect(await failure(start(service, 'nope'))).toMatchObject({ code: 'unauthorized' });
+    expect(media.calls).toHaveLength(0);
+    expect(repo.rows.size).toBe(0);
+  });
+
+  it('the media server down: 503 with Retry-After, no broadcast row', async () => {
+    const { media, repo, service } = setup();
+    media.connected = false;
+    expect(await failure(start(service, 'key-a'))).toMatchObject({ code: 'media-unavailable', retryAfter: 5 });
+    expect(repo.rows.size).toBe(0);
+  });
+
+  it('the publish failing: the broadcast row is closed and the channel is free again', async () => {
+    const { media, live, repo, service } = setup();
+    media.failNext.set('publish', new Error('janus said no'));
+    await expect(start(service, 'key-a')).rejects.toThrow('janus said no');
+    expect(live.broadcastOnChannel(CHANNEL.id)).toBeUndefined();
+    expect(media.callsOf('closePublisher')).toHaveLength(0); // there was no publisher to close
+    expect([...repo.rows.values()]).toEqual([expect.objectContaining({ reason: 'publisher-left' })]);
+    await start(service, 'key-a'); // the next POST goes live
+  });
+
+  it('the fan-out failing after the publish: the publisher is closed through the one teardown, no viewer ever saw it', async () => {
+    const { media, live, repo, service, events } = setup();
+    const types = seen(events);
+    media.failNext.set('startFanout', new Error('no mountpoint'));
+    await expect(start(service, 'key-a')).rejects.toThrow('no mountpoint');
+    const [publish] = media.callsOf('publish');
+    expect(publish).toBeDefined();
+    expect(media.callsOf('closePublisher')).toEqual([[expect.objectContaining({ kind: 'publisher' })]]);
+    expect(live.allBroadcasts()).toEqual([]);
+    expect([...repo.rows.values()]).toEqual([expect.objectContaining({ reason: 'publisher-left' })]);
+    expect(types).toEqual([]);
+  });
+
+  it('closing the publisher failing still ends the broadcast row (the error is logged, not thrown)', async () => {
+    const { media, live, repo, service } = setup();
+    const { sessionId } = await start(service, 'key-a');
+    media.failNext.set('closePublisher', new Error('handle already gone'));
+    await service.stop(sessionId);
+    expect(live.broadcast(sessionId)).toBeUndefined();
+    expect([...repo.rows.values()]).toEqual([expect.objectContaining({ reason: 'publisher-left' })]);
+  });
+
+  it('the media server reporting the publisher gone, or the connection lost, ends the broadcast with that reason', async () => {
+    const { media, live, repo, service } = setup();
+    await service.onModuleInit();
+    const first = await start(service, 'key-a');
+    media.emit({ type: 'publisher-gone', publisher: live.broadcast(first.sessionId)!.publisher!, reason: 'media-timeout' });
+    await service.end(first.sessionId, 'publisher-left'); // joins the teardown the event started
+    const second = await start(service, 'key-a');
+    media.emit({ type: 'disconnected' });
+    await service.end(second.sessionId, 'publisher-left');
+    expect([...repo.rows.values()].map((r) => r.reason)).toEqual(['media-timeout', 'media-server-lost']);
+    expect(live.allBroadcasts()).toEqual([]);
+  });
+
+  it('shutdown ends every live broadcast', async () => {
+    const { live, repo, service } = setup();
+    await start(service, 'key-a');
+    await service.beforeApplicationShutdown();
+    expect(live.allBroadcasts()).toEqual([]);
+    expect([...repo.rows.values()].map((r) => r.reason)).toEqual(['shutdown']);
   });
 });

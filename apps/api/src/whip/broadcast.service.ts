@@ -155,7 +155,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       if (b.revokedWhileStarting) throw unauthorized('this stream key was revoked while the stream was starting: copy the current key from the studio');
       b.layers = fanout.value.selectableLayers;
       b.playable = true;
-      void this.probes.start(b);
+      this.probes.start(b).catch((err: unknown) => this.log.warn(`no stream probe for ${channel.slug}: ${(err as Error).message}`));
       this.events.publish(channel.id, { type: 'active' });
       const layers = layersEvent(b.layers);
       if (layers) this.events.publish(channel.id, layers);

@@ -24,7 +24,7 @@ export class StudioClient {
       const value = /^onair_session=([^;]*)/.exec(setCookie)?.[1];
       this.cookie = value ? `onair_session=${value}` : '';
     }
-    let body: any = undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+    let body: any = undefined;
     try {
       body = res.text ? JSON.parse(res.text) : undefined;
     } catch {

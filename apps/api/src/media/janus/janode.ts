@@ -5,7 +5,7 @@
  * Only the adapter (media/janus) may import this file, and the tests and benches that look
  * at Janus from outside.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- janode is loaded with require() (see above) */
 
 export interface JanodeEmitter {
   on(event: string, listener: (data: any) => void): this;

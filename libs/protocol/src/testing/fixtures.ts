@@ -1,6 +1,7 @@
 // SDP fixtures shaped after what the real peers send. For tests only: not
 // exported from index.ts. Addresses are documentation ranges (RFC 5737),
-// keys and credentials are made up.
+// keys and credentials are made up. Long on purpose: each fixture is one captured
+// description kept whole, so a test reads against what the peer really sent.
 
 /** Joins lines the way SDP is sent on the wire: CRLF after every line. */
 export function crlf(lines: readonly string[]): string {

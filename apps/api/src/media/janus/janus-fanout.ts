@@ -170,8 +170,11 @@ export class JanusFanout {
     const send = () => {
       publisher.keyframeTimer = undefined;
       publisher.keyframeRequestedAt = performance.now();
+      // The request-level `keyframe`: Janus 1.4 ignores a `keyframe` inside `streams` (no PLI
+      // went out, so a viewer switching layers waited for a PLI of Janus's own, which it
+      // sometimes never sent).
       publisher.handle
-        .message({ request: 'configure', streams: [{ mid, keyframe: true }] })
+        .message({ request: 'configure', keyframe: true })
         .catch((err) => this.log.warn(`keyframe request: ${errMsg(err)}`));
     };
     const wait = (publisher.keyframeRequestedAt ?? -Infinity) + KEYFRAME_REQUEST_SPACING_MS - performance.now();

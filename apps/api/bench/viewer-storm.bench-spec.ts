@@ -421,6 +421,9 @@ describe('viewer storm', () => {
       console.log(`[bench]   raw janode floor, the same storm (${VIEWERS} attach+watch within ${SPREAD_MS} ms on one janode session, same mountpoint, no API): ${rawOk.length} got video`);
       console.log(`[bench]     attach+watch ${fmt(rawOk.map((v) => v.answerMs!))}; ICE ${fmt(rawOk.map((v) => v.iceMs!))}; first video RTP ${fmt(rawOk.map((v) => v.firstRtpMs!))}; Janus ${rawJanusMsPer.toFixed(1)} ms CPU per viewer`);
       console.log(`[bench]   after ${deletes.length} DELETEs (statuses ${JSON.stringify(count(deletes))}; 0 = no answer): ${handlesLeft} viewer handles left in Janus, ${viewersLeft} viewers on the mountpoint; load average ${load()} after`);
+      // Speed is only printed; a leak fails the run (fewer handles: the publisher's went with a broadcast Janus ended).
+      expect(handlesLeft <= 0).toBe(true);
+      expect(viewersLeft).toBe(0);
       if (stack.janus.ended) console.log(`[bench]   JANUS ENDED during the run: ${stack.janus.ended}`);
       console.log(`[bench]   before the DELETEs: ${beforeDelete.mountpoint} viewers on the mountpoint, ${beforeDelete.connected} peers connected`);
       const warnings = api.log.filter((l) => /WARN|ERROR/.test(l));

@@ -244,6 +244,9 @@ describe('benchmark', () => {
       for (const [name, ms] of steps) console.log(`[bench]     of which ${name} (Server-Timing): ${pcts(ms)}`);
       console.log(`[bench]   raw janode attach + watch, ${WHEP_STORM} at once on one session, same mountpoint: ${pcts(raw.map((r) => r.ms))}; load average ${rawLoadBefore} before`);
       console.log(`[bench]   after ${deletes.length} DELETEs (statuses ${JSON.stringify(count(deletes))}): ${handlesLeft} viewer handles left in Janus, ${viewersLeft} viewers on the mountpoint; load average ${load()} after`);
+      // Speed is only printed; a leak fails the run.
+      expect(handlesLeft).toBe(0);
+      expect(viewersLeft).toBe(0);
       await fetch(published.location!, { method: 'DELETE' });
     } finally {
       await view?.close();

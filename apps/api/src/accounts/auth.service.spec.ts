@@ -195,4 +195,12 @@ describe('AuthService', () => {
     await auth.holdStream(token, () => (closed += 1));
     expect([closed, streams.size]).toEqual([1, 0]);
   });
+
+  it('a stream whose session lookup fails (the database down) is not left registered', async () => {
+    const { auth, streams, users } = await setup();
+    const { token } = await auth.signIn({ email: 'admin@onair.test', password: PASSWORD }, HOME);
+    users.findBySession = () => Promise.reject(new Error('database unreachable'));
+    await expect(auth.holdStream(token, () => undefined)).rejects.toThrow('database unreachable');
+    expect(streams.size).toBe(0);
+  });
 });

@@ -175,7 +175,13 @@ export class AuthService {
    */
   async holdStream(token: string, close: () => void): Promise<() => void> {
     const release = this.streams.hold(sessionTokenHash(token), close);
-    if (!(await this.userFor(token))) {
+    // A failed lookup (the database down) must not leave the stream registered: the caller
+    // never gets the release to call.
+    const user = await this.userFor(token).catch((err: unknown) => {
+      release();
+      throw err;
+    });
+    if (!user) {
       release();
       close();
     }

@@ -132,7 +132,7 @@ export interface OnairConfig {
     /** Remote candidates (in offers and trickle PATCHes) Janus must never send checks to. */
     remoteCandidates: CandidatePolicy;
   };
-  /** Per client address, on WHIP/WHEP POST, PATCH and DELETE. */
+  /** Per client address, on WHIP/WHEP POST, PATCH, DELETE and discovery OPTIONS, and /auth writes. */
   rateLimit: { burst: number; perSecond: number; authFailuresPerMinute: number };
   /** The web app's same-origin gateway: its requests state the browser's address and scheme, signed with this secret. */
   gateway: { secret?: string };

@@ -47,9 +47,7 @@ export function toProblem(err: unknown): Problem {
   if (err instanceof SdpError) return { status: 400, title: 'Bad SDP', detail: err.message, code: 'bad-request' };
   if (err instanceof MediaNegotiationError) return { status: 422, title: 'Cannot use this offer', detail: err.message, code: 'unprocessable' };
   if (err instanceof MediaNotFoundError) return { status: 409, title: 'Gone from the media server', detail: err.message, code: 'offline', retryAfter: 2 };
-  if (err instanceof MediaServerUnavailableError) {
-    return { status: 503, title: 'Media server unavailable', detail: err.message, code: 'media-unavailable', retryAfter: 5 };
-  }
+  if (err instanceof MediaServerUnavailableError) return toProblem(new DomainError('media-unavailable', err.message, 5));
   const dbDown = databaseUnavailable(err);
   if (dbDown) return toProblem(dbDown);
   // body-parser errors carry `type` and `status`.

@@ -98,19 +98,22 @@ export class PlaybackService implements OnModuleInit {
       throw err;
     }
     timer.lap('watch');
-    if (rejectedMids(watched.answerSdp).length >= offer.media.length) {
+    // Until the viewer is registered nothing else will release it in the media server: any
+    // refusal (or a throw while its answer is rewritten) releases it here, once.
+    let answerSdp: string;
+    try {
+      if (rejectedMids(watched.answerSdp).length >= offer.media.length) {
+        throw new DomainError('unprocessable', `the player supports none of the stream's codecs (${b.tracks.map((t) => t.codec).join(', ')})`);
+      }
+      // The media server relays the RTP whatever its answer said: only what the player is told changes.
+      answerSdp = this.profiles.answerWith(watched.answerSdp, await profile);
+      timer.lap('profile');
+      // The broadcast may have ended (or been taken over) while the media server answered: its
+      // teardown has already released the viewers it knew of.
+      if (this.live.broadcastOnChannel(channel.id) !== b) throw offline(channel.slug);
+    } catch (err) {
       await this.media.closeViewer(watched.viewer);
-      throw new DomainError('unprocessable', `the player supports none of the stream's codecs (${b.tracks.map((t) => t.codec).join(', ')})`);
-    }
-    // The media server relays the RTP whatever its answer said: only what the player is told changes.
-    const answerSdp = this.profiles.answerWith(watched.answerSdp, await profile);
-    timer.lap('profile');
-    // The broadcast may have ended (or been taken over) while the media server answered: its
-    // teardown has already released the viewers it knew of, so this one would stay registered
-    // for ever. Release it here instead.
-    if (this.live.broadcastOnChannel(channel.id) !== b) {
-      await this.media.closeViewer(watched.viewer);
-      throw offline(channel.slug);
+      throw err;
     }
     const sessionId = newSessionId();
     const ice = newIceState(offer.sdp, offer.iceUfrag);

@@ -84,7 +84,7 @@ export class WatchRevocation implements OnModuleInit, OnModuleDestroy {
   }
 
   private stillValid(channel: Channel, grant: WatchGrant | undefined): boolean {
-    return grant !== undefined && grant.version === channel.playbackTokenVersion && grant.expiresAt.getTime() > Date.now();
+    return grant !== undefined && grant.version === channel.playbackTokenVersion && grant.expiresAt.getTime() > this.now();
   }
 
   /**

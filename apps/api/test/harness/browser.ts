@@ -46,12 +46,17 @@ export async function launchKillableChromium(extraArgs: string[] = []): Promise<
   const pid = server.process().pid!;
   return {
     browser,
+    // Safe to call again (a finally after a kill in the test): a gone process is not an error.
     kill: () => {
-      // playwright starts the browser as a process-group leader on Linux.
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        process.kill(pid, 'SIGKILL');
+      for (const target of [-pid, pid]) {
+        try {
+          // playwright starts the browser as a process-group leader on Linux.
+          process.kill(target, 'SIGKILL');
+          return;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ESRCH') continue;
+          throw err;
+        }
       }
     },
   };

@@ -98,9 +98,11 @@ export class JanusConnection {
       max_retries: 1,
     });
     try {
-      const session = await conn.create(15);
-      const rooms = await session.attach<VideoRoomHandle>(VideoRoomPlugin);
-      const streaming = await session.attach<StreamingHandle>(StreamingPlugin);
+      // Deadlines: a Janus that accepts the socket but never answers must not leave
+      // `connecting` pending for good (no reconnect would ever be scheduled).
+      const session = await withTimeout(conn.create(15), 'create session');
+      const rooms = await withTimeout(session.attach<VideoRoomHandle>(VideoRoomPlugin), 'attach videoroom');
+      const streaming = await withTimeout(session.attach<StreamingHandle>(StreamingPlugin), 'attach streaming');
       const lost = (why: string) => () => this.onConnectionLost(conn, why);
       conn.once(Janode.EVENT.CONNECTION_CLOSED, lost('connection closed'));
       conn.once(Janode.EVENT.CONNECTION_ERROR, lost('connection error'));

@@ -68,18 +68,18 @@ export class JanusControl {
   }
 
   async destroyRoom(room: string): Promise<void> {
-    await this.connection.controlHandles?.rooms.message({ request: 'destroy', room, permanent: false }).catch((err) => {
+    await this.deadline(this.connection.controlHandles?.rooms.message({ request: 'destroy', room, permanent: false }), 'destroy room').catch((err) => {
       if (janusErrorCode(err) !== JANUS_ERR.VIDEOROOM_NO_SUCH_ROOM) this.log.warn(`destroy room ${room}: ${errMsg(err)}`);
     });
   }
 
   async roomIsEmpty(room: string): Promise<boolean> {
-    const res = await this.connection.controlHandles?.rooms.message({ request: 'listparticipants', room }).catch(() => undefined);
+    const res = await this.deadline(this.connection.controlHandles?.rooms.message({ request: 'listparticipants', room }), 'listparticipants').catch(() => undefined);
     return readParticipantCount(res) === 0;
   }
 
   async destroyMountpoint(id: string): Promise<void> {
-    await this.connection.controlHandles?.streaming.message({ request: 'destroy', id, permanent: false }).catch((err) => {
+    await this.deadline(this.connection.controlHandles?.streaming.message({ request: 'destroy', id, permanent: false }), 'destroy mountpoint').catch((err) => {
       if (janusErrorCode(err) !== JANUS_ERR.STREAMING_NO_SUCH_MOUNTPOINT) this.log.warn(`destroy mountpoint ${id}: ${errMsg(err)}`);
     });
   }
@@ -87,10 +87,17 @@ export class JanusControl {
   /** Stops forwarders of a publisher (by Janus feed) in a room; each failure is logged. */
   async stopForwarders(room: string, feed: string | number, streamIds: number[]): Promise<void> {
     for (const streamId of streamIds) {
-      await this.connection.controlHandles?.rooms
-        .message({ request: 'stop_rtp_forward', room, publisher_id: feed, stream_id: streamId })
+      await this.deadline(this.connection.controlHandles?.rooms.message({ request: 'stop_rtp_forward', room, publisher_id: feed, stream_id: streamId }), 'stop_rtp_forward')
         .catch((err) => this.log.warn(`stop_rtp_forward ${streamId}: ${errMsg(err)}`));
     }
+  }
+
+  /**
+   * Teardown requests get the usual deadline too: a Janus that keeps the socket open but
+   * stops answering must not hang a DELETE or a shutdown. No connection: nothing to do.
+   */
+  private deadline<T>(request: Promise<T> | undefined, what: string): Promise<T | undefined> {
+    return request ? withTimeout(request, what) : Promise.resolve(undefined);
   }
 
   async countForwarders(control: JanusControlHandles, room: string): Promise<number> {

@@ -13,6 +13,12 @@ const FORWARD_SRTP_SUITE = 80;
 const SRTP_MASTER_LENGTH = 30;
 /** Janus drops a PLI to a WebRTC publisher sent within a second of the previous one. */
 const KEYFRAME_REQUEST_SPACING_MS = 1100;
+/**
+ * Each keyframe request is sent again this many times, a spacing apart: Janus's second counts
+ * from any PLI it sent (its own included) and it drops ours silently, while a WebRTC
+ * publisher sends keyframes only when asked, so one lost request left a viewer waiting for good.
+ */
+const KEYFRAME_REQUEST_REPEATS = 2;
 
 /** Fixed payload types for the forward -> mountpoint leg, whatever the publisher negotiated. */
 const MOUNTPOINT_FORMATS: Record<string, { pt: number; fmtp?: string }> = {
@@ -161,24 +167,32 @@ export class JanusFanout {
    * Asks the publisher feeding a mountpoint for a keyframe on every layer. Janus sends a
    * WebRTC publisher at most one PLI a second and silently drops the rest, so requests
    * closer than that are held back and sent once the second has passed (a burst of joins or
-   * switches costs one). Publishers that ignore keyframe requests (OBS) switch on their next
-   * scheduled keyframe.
+   * switches costs one), and each is repeated KEYFRAME_REQUEST_REPEATS times. Publishers that
+   * ignore keyframe requests (OBS) switch on their next scheduled keyframe.
    */
   requestKeyframe(publisher: PublisherEntry): void {
-    const mid = publisher.video?.mid;
-    if (!mid || publisher.keyframeTimer) return;
+    if (!publisher.video) return;
+    publisher.keyframeRepeats = KEYFRAME_REQUEST_REPEATS;
+    this.scheduleKeyframe(publisher);
+  }
+
+  private scheduleKeyframe(publisher: PublisherEntry): void {
+    if (publisher.keyframeTimer) return;
     const send = () => {
       publisher.keyframeTimer = undefined;
       publisher.keyframeRequestedAt = performance.now();
-      // The request-level `keyframe`: Janus 1.4 ignores a `keyframe` inside `streams` (no PLI
-      // went out, so a viewer switching layers waited for a PLI of Janus's own, which it
-      // sometimes never sent).
+      // The request-level `keyframe`: Janus 1.4 ignores a `keyframe` inside `streams`.
       publisher.handle
         .message({ request: 'configure', keyframe: true })
         .catch((err) => this.log.warn(`keyframe request: ${errMsg(err)}`));
+      if (publisher.keyframeRepeats) {
+        publisher.keyframeRepeats -= 1;
+        this.scheduleKeyframe(publisher);
+      }
     };
     const wait = (publisher.keyframeRequestedAt ?? -Infinity) + KEYFRAME_REQUEST_SPACING_MS - performance.now();
     if (wait <= 0) return send();
+    // Cleared with the publisher's other timers when it closes (stopTimers in janus-publishers.ts).
     publisher.keyframeTimer = setTimeout(send, wait);
     publisher.keyframeTimer.unref();
   }

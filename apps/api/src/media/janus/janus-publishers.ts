@@ -38,6 +38,8 @@ export interface PublisherEntry {
   /** When onair last asked this publisher for a keyframe (performance.now()). */
   keyframeRequestedAt?: number;
   keyframeTimer?: NodeJS.Timeout;
+  /** How many more times the pending keyframe request is sent (see requestKeyframe()). */
+  keyframeRepeats?: number;
   /** What the publisher sends (mids, simulcast layers), as negotiated. */
   tracks: NegotiatedTrack[];
   /** performance.now() of the publish, and of the PeerConnection coming up (webrtcup). */

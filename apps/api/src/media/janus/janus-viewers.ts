@@ -9,14 +9,6 @@ import { JanusFanout } from './janus-fanout';
 import { errMsg, translateError } from './janus-messages';
 import { JanusPublishers } from './janus-publishers';
 
-/**
- * A layer switch asks for a keyframe again after these delays: Janus silently drops a
- * keyframe request that lands within a second of any PLI it sent the publisher (its own
- * included), and a WebRTC publisher sends keyframes only when asked, so one lost request
- * left the viewer on its old layer for good.
- */
-const SWITCH_KEYFRAME_RETRIES_MS = [1200, 2400];
-
 export interface ViewerEntry {
   ref: ViewerRef;
   handle: StreamingHandle;
@@ -105,11 +97,6 @@ export class JanusViewers {
       throw translateError(err, 'switch the layer');
     }
     this.fanout.requestKeyframe(feed);
-    for (const delay of SWITCH_KEYFRAME_RETRIES_MS) {
-      setTimeout(() => {
-        if (this.publishers.feeding(entry.mountpointId) === feed) this.fanout.requestKeyframe(feed);
-      }, delay).unref();
-    }
   }
 
   async close(ref: ViewerRef): Promise<void> {

@@ -35,7 +35,6 @@ export class DomainError extends Error {
   }
 }
 
-export const badRequest = (msg: string) => new DomainError('bad-request', msg);
 export const unauthorized = (msg: string) => new DomainError('unauthorized', msg);
 export const notFound = (msg: string) => new DomainError('not-found', msg);
 

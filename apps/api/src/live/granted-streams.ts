@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { WatchGrant } from '../domain/watch-grant';
+import { KeyedSets } from '../limits/keyed-sets';
 
 interface HeldStream {
-  channelId: string;
   grant?: WatchGrant;
   close: () => void;
+  release: () => void;
 }
 
 /**
@@ -14,30 +15,28 @@ interface HeldStream {
  */
 @Injectable()
 export class GrantedStreams {
-  private readonly streams = new Set<HeldStream>();
+  private readonly streams = new KeyedSets<string, HeldStream>();
 
   /** A channel event stream, opened with `grant`. Returns the release. */
   hold(channelId: string, grant: WatchGrant | undefined, close: () => void): () => void {
-    const held: HeldStream = { channelId, grant, close };
-    this.streams.add(held);
-    return () => this.streams.delete(held);
+    const held: HeldStream = { grant, close, release: () => undefined };
+    held.release = this.streams.add(channelId, held);
+    return held.release;
   }
 
   /** Closes (and forgets) the channel's streams whose grant matches; returns how many. */
   closeWhere(channelId: string, match: (grant?: WatchGrant) => boolean): number {
-    let closed = 0;
-    for (const s of [...this.streams]) {
-      if (s.channelId !== channelId || !match(s.grant)) continue;
-      this.streams.delete(s);
+    const closing = [...this.streams.get(channelId)].filter((s) => match(s.grant));
+    for (const s of closing) {
+      s.release();
       s.close();
-      closed += 1;
     }
-    return closed;
+    return closing.length;
   }
 
   /** Whether anyone watches the channel's feed with a share link. */
   anyGranted(channelId: string): boolean {
-    return [...this.streams].some((s) => s.channelId === channelId && s.grant !== undefined);
+    return [...this.streams.get(channelId)].some((s) => s.grant !== undefined);
   }
 
   get size(): number {

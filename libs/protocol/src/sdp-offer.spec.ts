@@ -56,6 +56,12 @@ describe('parseOffer', () => {
     ['no m= lines at all', crlf(SESSION), 'publisher', 'SDP offer has no m= lines'],
     ['a malformed rtpmap', sdp('m=audio 9 RTP/AVP 111', 'a=mid:0', 'a=rtpmap:111'), 'publisher', /^SDP offer m=audio section \(mid 0\) has a malformed a=rtpmap/],
     ['a form body', 'sdp=v%3D0', 'publisher', 'body is not an SDP session description (it must start with v=0)'],
+    [
+      'a second v= line (a fuzz find: Janus answered it with something that is not SDP)',
+      sdp('v=-1252029664', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=sendonly', ...OPUS),
+      'publisher',
+      /^SDP offer line \d+ is a second v= line/,
+    ],
   ];
   it.each(rejections.map(([name, text, role, message]) => [name, role, text, message] as const))(
     'rejects %s (as %s)',

@@ -66,6 +66,11 @@ export function read(sdp: string, what: string): RawSdp {
     if (!/^[a-z]=/.test(line.text)) {
       throw new SdpError(`${what} line ${line.no} is not of the form <letter>=<value>: ${quoteLine(line.text)}`);
     }
+    // RFC 8866 §5: one session description per body, so v= only on the first line. A second
+    // one makes Janus start another description and answer with something that is not SDP.
+    if (line.text.startsWith('v=') && line !== lines[0]) {
+      throw new SdpError(`${what} line ${line.no} is a second v= line: a body holds one session description, and v= comes only first`);
+    }
     if (line.text.startsWith('m=')) {
       const m = M_LINE.exec(line.text);
       if (m === null) {

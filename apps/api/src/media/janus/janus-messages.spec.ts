@@ -1,4 +1,6 @@
-import { readForwarderIds, readMediaReport, readMountpointPorts, readRoomList, readTrackStats } from './janus-messages';
+import { SdpError } from '@onair/protocol';
+import { MediaNegotiationError, MediaServerUnavailableError } from '../media-server';
+import { readForwarderIds, readMediaReport, readMountpointPorts, readRoomList, readTrackStats, translateError } from './janus-messages';
 
 const answer = (data: Record<string, unknown>) => ({ janus: 'success', plugindata: { plugin: 'janus.plugin.videoroom', data } });
 
@@ -60,5 +62,17 @@ describe('Janus messages, parsed where they arrive', () => {
     expect(readTrackStats({ webrtc: { media: { '0': { type: 'audio' } } } })).toEqual([
       { mid: '0', kind: 'audio', codec: '', bitrateKbps: 0, packets: 0, packetsLost: 0, nacks: 0, layers: 1 },
     ]);
+  });
+});
+
+describe('translateError', () => {
+  it('an answer onair cannot read is a negotiation failure (422), not Janus down (503)', () => {
+    const err = translateError(new SdpError('body is not an SDP session description (it must start with v=0)'), 'publish');
+    expect(err).toBeInstanceOf(MediaNegotiationError);
+    expect(err.message).toMatch(/could not be read: body is not an SDP/);
+  });
+
+  it('a failure with no Janus error code is Janus unreachable', () => {
+    expect(translateError(new Error('connection closed'), 'publish')).toBeInstanceOf(MediaServerUnavailableError);
   });
 });

@@ -4,6 +4,7 @@
  * Janus's refusals translated into the port's errors. Nothing else in the adapter reads
  * `plugindata` or casts a Janus answer.
  */
+import { SdpError } from '@onair/protocol';
 import { z } from 'zod';
 import { MediaKind, MediaNegotiationError, MediaNotFoundError, MediaServerUnavailableError, TrackStats } from '../media-server';
 import { JANUS_ERR, janusErrorCode, JanusMessage } from './janode';
@@ -128,6 +129,8 @@ export function translateError(err: unknown, what: string): Error {
   if (err instanceof MediaNegotiationError || err instanceof MediaNotFoundError || err instanceof MediaServerUnavailableError) {
     return err;
   }
+  // Janus answered, but with SDP onair cannot read: a negotiation problem, not Janus down.
+  if (err instanceof SdpError) return new MediaNegotiationError(`Janus's answer to ${what} could not be read: ${err.message}`);
   const code = janusErrorCode(err);
   const msg = errMsg(err).replace(/^\d{3} /, '');
   switch (code) {

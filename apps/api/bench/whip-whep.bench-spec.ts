@@ -13,6 +13,8 @@
  *      is DELETEd after, and Janus must hold none of their handles.
  * Runs in onair's test network namespace with real Janus, Postgres and Chromium.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CHROMIUM_PLAYER_OFFER, OBS_OFFER } from '@onair/protocol/testing';
@@ -48,6 +50,27 @@ const pcts = (xs: number[]) => {
   const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
   return `p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, max ${s[s.length - 1].toFixed(0)} ms (n=${s.length})`;
 };
+/**
+ * With ONAIR_BENCH_CPU_PROFILE=<file>, a CPU profile of this process while `run` runs (open it
+ * in Chrome's DevTools): where the API's time goes in the WHIP POST loop.
+ */
+async function profiled<T>(run: () => Promise<T>): Promise<T> {
+  const file = process.env.ONAIR_BENCH_CPU_PROFILE;
+  if (!file) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`[bench] CPU profile of the WHIP POST loop: ${file}`);
+  }
+}
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 /** A captured Chromium player offer (its candidates name addresses onair screens out) with its own ICE credentials. */
 const playerOffer = (i: number) => withIceCredentials(CHROMIUM_PLAYER_OFFER, `ws${i}`, `whepstormpasswordpassword${String(i).padStart(4, '0')}`);
@@ -64,8 +87,11 @@ describe('benchmark', () => {
     try {
       const api: number[] = [];
       const steps = new Map<string, number[]>();
+      const channels: Awaited<ReturnType<TestStack["createChannel"]>>[] = [];
+      for (let i = -WARMUP; i < ROUNDS; i++) channels.push(await stack.createChannel(`Bench ${i}`));
+      await profiled(async () => {
       for (let i = -WARMUP; i < ROUNDS; i++) {
-        const { key } = await stack.createChannel(`Bench ${i}`);
+        const { key } = channels[i + WARMUP];
         const t0 = performance.now();
         const res = await fetch(`${stack.apiUrl}/whip`, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${key}` }, body: offer(i + WARMUP) });
         const ms = performance.now() - t0;
@@ -78,6 +104,7 @@ describe('benchmark', () => {
           steps.set(m[1], [...(steps.get(m[1]) ?? []), Number(m[2])]);
         }
       }
+      });
       // The database round trip, through the API's own connection pool.
       const prisma = stack.app!.get(PrismaService);
       const keyRecords = stack.app!.get(StreamKeyRepository);
@@ -181,7 +208,11 @@ describe('benchmark', () => {
       ONAIR_SECRET: randomBytes(32).toString('hex'),
     });
     // e.g. "--cpu-prof --cpu-prof-dir=/tmp/onair-prof" to see where the API's time goes.
-    const api = new ApiProcess({ ...stack.env, ...(process.env.ONAIR_BENCH_API_NODE_OPTIONS ? { NODE_OPTIONS: process.env.ONAIR_BENCH_API_NODE_OPTIONS } : {}) });
+    // ONAIR_BENCH_API_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/x' profiles the API through the storm.
+    const api = new ApiProcess(
+      { ...stack.env, ...(process.env.ONAIR_BENCH_API_NODE_OPTIONS ? { NODE_OPTIONS: process.env.ONAIR_BENCH_API_NODE_OPTIONS } : {}) },
+      process.env.ONAIR_BENCH_API_NODE_ARGS?.split(' ').filter(Boolean),
+    );
     const prisma = new PrismaService(stack.config);
     const obs = await launchChromium();
     let view: JanusView | undefined;

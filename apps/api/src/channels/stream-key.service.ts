@@ -5,6 +5,8 @@ import { Channel } from '../domain/channel';
 import { StreamKeyRecord, StreamKeyRepository } from './stream-key.repository';
 
 const KEY_PREFIX = 'onair_';
+/** How long after a key check its "last used" time is written. */
+const TOUCH_AFTER_MS = 1000;
 
 /**
  * Stream keys are 256-bit random bearer tokens. Only their SHA-256 is stored: unlike a
@@ -37,8 +39,9 @@ export class StreamKeyService {
     if (!key) throw unauthorized('a stream key is required: send it as "Authorization: Bearer <stream key>"');
     const found = await this.keys.findActiveByHash(hashStreamKey(key));
     if (!found) throw unauthorized('this stream key is not valid (it may have been revoked): copy the key from the studio');
-    // "Last used" in the studio: off the publish's critical path, never worth failing it over.
-    void this.keys.touch(found.key.id).catch(() => undefined);
+    // "Last used" in the studio: never worth failing a publish over, and written a moment
+    // later so its query doesn't share the event loop with the POST's own Janus and database work.
+    setTimeout(() => void this.keys.touch(found.key.id).catch(() => undefined), TOUCH_AFTER_MS).unref();
     return { channel: found.channel, keyId: found.key.id };
   }
 }

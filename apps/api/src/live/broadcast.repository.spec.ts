@@ -4,31 +4,42 @@ import { BroadcastRepository } from './broadcast.repository';
 /** The error shape Prisma's pg adapter gives while Postgres is stopped (see database-errors.spec). */
 const unreachable = () => Object.assign(new Error("Can't reach database server"), { name: 'PrismaClientKnownRequestError', code: 'P1001' });
 
-/** A stand-in for the two broadcast-table calls the retry path uses; `down` makes them fail like a stopped Postgres. */
+type Row = { id: string; channelId: string; startedAt: Date; endedAt: Date | null; endReason?: string; peakViewers?: number };
+
+/**
+ * A stand-in for the broadcast-table statements the retry path uses, told apart by their SQL;
+ * `down` makes them fail like a stopped Postgres. (The statements themselves run against the
+ * real schema in the HTTP and e2e tests.)
+ */
 function fakeDb() {
   const db = {
     down: false,
-    rows: new Map<string, { id: string; channelId: string; startedAt: Date; endedAt: Date | null; endReason?: string; peakViewers?: number }>(),
+    rows: new Map<string, Row>(),
+    /** UPDATE ... SET ended_at (writeEnd): values are endedAt, endReason, peakViewers, id. */
+    endRow: async (endedAt: Date, endReason: string, peakViewers: number, id: string) => {
+      const row = db.rows.get(id);
+      if (!row || row.endedAt) return 0;
+      Object.assign(row, { endedAt, endReason, peakViewers });
+      return 1;
+    },
+    $executeRaw: async (sql: TemplateStringsArray, ...values: unknown[]) => {
+      if (db.down) throw unreachable();
+      if (!/UPDATE broadcasts SET ended_at/.test(sql.join('?'))) throw new Error(`unexpected statement: ${sql.join('?')}`);
+      const [endedAt, endReason, peakViewers, id] = values as [Date, string, number, string];
+      return db.endRow(endedAt, endReason, peakViewers, id);
+    },
+    $queryRaw: async (sql: TemplateStringsArray, ...values: unknown[]) => {
+      if (db.down) throw unreachable();
+      if (!/INSERT INTO broadcasts/.test(sql.join('?'))) throw new Error(`unexpected statement: ${sql.join('?')}`);
+      const [id, channelId, , , startedAt] = values as [string, string, string, string, Date];
+      if ([...db.rows.values()].some((r) => r.channelId === channelId && r.endedAt === null)) return [];
+      db.rows.set(id, { id, channelId, startedAt, endedAt: null });
+      return [{ id }];
+    },
     broadcast: {
-      updateMany: async ({ where, data }: { where: { id: string; endedAt: null }; data: { endedAt: Date; endReason: string; peakViewers: number } }) => {
-        if (db.down) throw unreachable();
-        const row = db.rows.get(where.id);
-        if (!row || row.endedAt) return { count: 0 };
-        Object.assign(row, data);
-        return { count: 1 };
-      },
       findMany: async () => {
         if (db.down) throw unreachable();
         return [...db.rows.values()].filter((r) => r.endedAt === null);
-      },
-      create: async ({ data }: { data: { id: string; startedAt: Date; channelId: string } }) => {
-        if (db.down) throw unreachable();
-        if ([...db.rows.values()].some((r) => r.channelId === data.channelId && r.endedAt === null)) {
-          throw Object.assign(new Error('unique'), { name: 'PrismaClientKnownRequestError', code: 'P2002' });
-        }
-        const row = { id: data.id, channelId: data.channelId, startedAt: data.startedAt, endedAt: null };
-        db.rows.set(row.id, row);
-        return row;
       },
     },
   };
@@ -68,11 +79,13 @@ describe('BroadcastRepository: ends written during a Postgres outage', () => {
     const startedAt = new Date();
     const opened = await repo.open({ id: 'b2', startedAt, channelId: 'c1', streamKeyId: 'k', mediaNode: 'n' });
     expect(opened).toEqual({ id: 'b2', channelId: 'c1', startedAt });
+    // And the rule still holds: a second open on the channel is refused.
+    expect(await repo.open({ id: 'b3', startedAt, channelId: 'c1', streamKeyId: 'k', mediaNode: 'n' })).toBeNull();
     expect(db.rows.get('b1')!.endReason).toBe('MEDIA_TIMEOUT');
   });
 
   it('lets other errors through', async () => {
-    db.broadcast.updateMany = async () => {
+    db.endRow = async () => {
       throw new TypeError('a bug');
     };
     await expect(repo.end('b1', 'publisher-left', 0)).rejects.toThrow('a bug');

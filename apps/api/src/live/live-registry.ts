@@ -20,6 +20,8 @@ export interface LiveBroadcast {
   layers: string[];
   /** True once the mountpoint is fed and the key confirmed: viewers can attach. */
   playable: boolean;
+  /** While it builds its feed after the 201: settles once it is playable or will not be. */
+  goingLive?: Promise<void>;
   /** Its key was revoked while it was starting (not yet playable): it must not go live. */
   revokedWhileStarting?: boolean;
   viewers: Set<string>;

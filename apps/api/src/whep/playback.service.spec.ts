@@ -95,6 +95,23 @@ describe('PlaybackService', () => {
     expect(err).toMatchObject({ code: 'offline', retryAfterSeconds: expect.any(Number) });
   });
 
+  it.each([
+    ['becomes playable: the player is answered', true, 'ok'],
+    ['ends instead: offline (409)', false, 'offline'],
+  ])('a POST arriving while the broadcast builds its feed (after its WHIP 201) waits until it %s', async (_name, goesLive, expected) => {
+    const { media, service, live, broadcast } = setup();
+    let settle!: () => void;
+    Object.assign(broadcast, { playable: false, goingLive: new Promise<void>((r) => (settle = r)) });
+    const answered = code(service.start({ slug: 'demo', offer: ClientOffer.parse(CHROMIUM_PLAYER_OFFER, 'player') }));
+    await new Promise((r) => setImmediate(r));
+    expect(media.callsOf('watch')).toHaveLength(0);
+    if (goesLive) broadcast.playable = true;
+    else live.removeBroadcast(broadcast.sessionId);
+    settle();
+    expect(await answered).toBe(expected);
+    expect(media.callsOf('watch')).toHaveLength(goesLive ? 1 : 0);
+  });
+
   it('a viewer whose broadcast ended while the media server answered is released, not registered', async () => {
     const { media, service, live } = setup();
     let answer!: () => void;

@@ -16,6 +16,8 @@ import { StepTimer, StepTiming } from '../http/step-timer';
 
 /** How long a player should wait before asking again for an offline channel. */
 export const OFFLINE_RETRY_AFTER_S = 2;
+/** How long a WHEP POST waits for a broadcast that is building its feed (normally a few ms). */
+const GOING_LIVE_WAIT_MS = 3000;
 
 /** A layer request of the WHEP layer extension, already parsed. */
 export interface LayerRequest {
@@ -79,8 +81,8 @@ export class PlaybackService implements OnModuleInit {
     const { channel, grant } = await this.access.admit(input.slug, input.token);
     timer.lap('access');
     const offer = input.offer.accept();
-    const b = this.live.broadcastOnChannel(channel.id);
-    if (!b?.playable) throw offline(channel.slug);
+    const b = await this.playableBroadcast(channel.id);
+    if (!b) throw offline(channel.slug);
     if (!this.media.connected) throw new DomainError('media-unavailable', 'the media server is not reachable; try again shortly', 5);
 
     const layers = videoLayers(b);
@@ -128,6 +130,22 @@ export class PlaybackService implements OnModuleInit {
       throw offline(channel.slug); // ended for another reason meanwhile
     }
     return { sessionId, answerSdp, etag: ice.etag, channel, layers, timings: timer.steps };
+  }
+
+  /**
+   * The channel's broadcast once viewers can join it. One whose publisher Janus has just
+   * answered (its WHIP POST got 201) is still building its feed for a moment: a player that
+   * POSTs right then waits for it, bounded, rather than being told the channel is offline.
+   */
+  private async playableBroadcast(channelId: string): Promise<LiveBroadcast | undefined> {
+    const b = this.live.broadcastOnChannel(channelId);
+    if (b && !b.playable && b.goingLive) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([b.goingLive, new Promise<void>((resolve) => (timer = setTimeout(resolve, GOING_LIVE_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
+    const now = this.live.broadcastOnChannel(channelId);
+    return now?.playable ? now : undefined;
   }
 
   /**

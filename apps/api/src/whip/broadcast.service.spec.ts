@@ -64,6 +64,11 @@ function setup(access: PublishAccess = keys) {
 }
 
 const start = (service: BroadcastService, key: string) => service.start({ streamKey: key, offer: ClientOffer.parse(OBS_OFFER, 'publisher') });
+const tick = () => new Promise((r) => setImmediate(r));
+/** The POST answered: waits for what follows its 201 (the feed being built) to settle. */
+const settled = async (live: LiveRegistry) => {
+  for (const b of live.allBroadcasts()) await b.goingLive;
+};
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: DomainError) => ({ code: e.code, retryAfter: e.retryAfterSeconds, message: e.message }));
 /** The types of the channel events published from now on. */
 const seen = (events: ChannelEvents) => {
@@ -169,10 +174,9 @@ describe('BroadcastService: the broadcast row written while Janus answers', () =
     return release;
   };
   const gatedOpen = (repo: MemoryBroadcasts) => held(repo, 'open');
-  const tick = () => new Promise((r) => setImmediate(r));
 
   it('Janus is asked while the row is still being written, and Server-Timing names every step in the order it started', async () => {
-    const { media, repo, service } = setup();
+    const { media, live, repo, service } = setup();
     const release = gatedOpen(repo);
     const posting = start(service, 'key-a');
     await tick();
@@ -181,7 +185,8 @@ describe('BroadcastService: the broadcast row written while Janus answers', () =
     expect(media.callsOf('startFanout')).toHaveLength(0);
     release();
     const started = await posting;
-    expect(started.timings.map((t) => t.name)).toEqual(['key', 'db', 'publish', 'fanout', 'record']);
+    expect(started.timings.map((t) => t.name)).toEqual(['key', 'db', 'confirm', 'publish']);
+    await settled(live);
     expect(media.callsOf('startFanout')).toHaveLength(1);
   });
 
@@ -229,9 +234,12 @@ describe('BroadcastService: a broadcast from POST to its end', () => {
     const types = seen(events);
     const started = await start(service, 'key-a');
     expect(started).toMatchObject({ answerSdp: media.answerSdp, channel: CHANNEL, etag: expect.any(String) });
-    expect(started.timings.map((t) => t.name)).toEqual(expect.arrayContaining(['key', 'db', 'publish', 'fanout']));
+    expect(started.timings.map((t) => t.name)).toEqual(expect.arrayContaining(['key', 'db', 'publish']));
     const b = live.broadcastOnChannel(CHANNEL.id)!;
-    expect(b).toMatchObject({ sessionId: started.sessionId, playable: true });
+    // The 201 comes before the feed is built; viewers may join once it is.
+    expect(b).toMatchObject({ sessionId: started.sessionId, playable: false });
+    await settled(live);
+    expect(b.playable).toBe(true);
     expect(media.callsOf('publish')).toHaveLength(1);
     expect(media.callsOf('startFanout')).toEqual([[expect.objectContaining({ publisher: b.publisher })]]);
     expect(types).toEqual(['active']);
@@ -250,11 +258,12 @@ describe('BroadcastService: a broadcast from POST to its end', () => {
   });
 
   it('simulcast: the layers the fan-out can select are announced with the broadcast', async () => {
-    const { media, service, events } = setup();
+    const { media, live, service, events } = setup();
     media.selectableLayers = ['0', '1'];
     const got: unknown[] = [];
     events.subscribe(CHANNEL.id, (e) => got.push(e));
     await start(service, 'key-a');
+    await settled(live);
     expect(got).toEqual([{ type: 'active' }, { type: 'layers', layers: [{ encodingId: '0' }, { encodingId: '1' }] }]);
   });
 
@@ -282,15 +291,41 @@ describe('BroadcastService: a broadcast from POST to its end', () => {
     await start(service, 'key-a'); // the next POST goes live
   });
 
-  it('the fan-out failing after the publish: the publisher is closed through the one teardown, no viewer ever saw it', async () => {
+  it('the fan-out failing after the 201: the publisher is closed through the one teardown, no viewer ever saw it', async () => {
     const { media, live, repo, service, events } = setup();
     const types = seen(events);
     media.failNext.set('startFanout', new Error('no mountpoint'));
-    await expect(start(service, 'key-a')).rejects.toThrow('no mountpoint');
-    const [publish] = media.callsOf('publish');
-    expect(publish).toBeDefined();
+    await start(service, 'key-a'); // answered: Janus took the publisher
+    await settled(live);
+    await tick();
     expect(media.callsOf('closePublisher')).toEqual([[expect.objectContaining({ kind: 'publisher' })]]);
     expect(live.allBroadcasts()).toEqual([]);
+    expect([...repo.rows.values()]).toEqual([expect.objectContaining({ reason: 'media-server-lost' })]);
+    expect(types).toEqual([]);
+  });
+
+  it('a key revoked after the 201, while the feed is being built: the broadcast ends before any viewer could join', async () => {
+    const { media, live, repo, service, events } = setup();
+    const types = seen(events);
+    await start(service, 'key-a');
+    const b = live.broadcastOnChannel(CHANNEL.id)!;
+    b.revokedWhileStarting = true; // what StudioService.revoke does to a broadcast not yet playable
+    await b.goingLive;
+    expect(b.playable).toBe(false);
+    expect(media.callsOf('closePublisher')).toEqual([[b.publisher]]);
+    expect([...repo.rows.values()]).toEqual([expect.objectContaining({ reason: 'key-revoked' })]);
+    expect(types).toEqual([]);
+  });
+
+  it('a DELETE while the feed is being built: ended once, never announced live', async () => {
+    const { media, live, repo, service, events } = setup();
+    const types = seen(events);
+    const started = await start(service, 'key-a');
+    const b = live.broadcastOnChannel(CHANNEL.id)!;
+    await service.stop(started.sessionId);
+    await b.goingLive;
+    expect(b.playable).toBe(false);
+    expect(media.callsOf('closePublisher')).toEqual([[b.publisher]]);
     expect([...repo.rows.values()]).toEqual([expect.objectContaining({ reason: 'publisher-left' })]);
     expect(types).toEqual([]);
   });

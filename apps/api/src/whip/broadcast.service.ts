@@ -5,7 +5,7 @@ import { ClientOffer } from '../domain/client-offer';
 import { PublishAccess } from '../channels/publish-access';
 import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
 import { DomainError, unauthorized } from '../errors/domain-error';
-import { MEDIA_SERVER, MediaEvent, MediaServer } from '../media/media-server';
+import { MEDIA_SERVER, MediaEvent, MediaServer, PublishResult } from '../media/media-server';
 import { BroadcastRepository, EndReason, OpenBroadcast } from '../live/broadcast.repository';
 import { ChannelEvents, layersEvent } from '../live/channel-events';
 import { IceSessionService, newIceState, PatchResult } from '../ice/ice-session';
@@ -29,7 +29,7 @@ export interface StartBroadcastResult {
   answerSdp: string;
   etag: string;
   channel: Channel;
-  /** Where the time went: key check, broadcast row (beside publish), Janus publish, fan-out, key re-check + codec row (beside fan-out). */
+  /** Where the time went: key check, then broadcast row, key re-check and Janus publish side by side. */
   timings: StepTiming[];
 }
 
@@ -44,6 +44,8 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
   private readonly ending = new Map<string, Promise<void>>();
   /** The broadcast row being written for a POST (null: the channel had an open row already). */
   private readonly rowWrites = new Map<string, Promise<OpenBroadcast | null>>();
+  /** The feed being built after a POST's 201 (settles when Janus has answered, either way). */
+  private readonly feedBuilds = new Map<string, Promise<unknown>>();
 
   constructor(
     @Inject(MEDIA_SERVER) private readonly media: MediaServer,
@@ -68,10 +70,11 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   /**
-   * The WHIP POST. After the key check (one query) the broadcast's row is written while Janus
-   * answers, and the key is checked again while Janus feeds the mountpoint: an encoder that
-   * reconnects waits for Janus and one database round trip, not for each step in turn. Every
-   * step has settled before the POST answers or fails, so a failure releases all of it.
+   * The WHIP POST. After the key check (one query) three things run at once: Janus answers the
+   * offer, the broadcast's row is written and the key is checked again. The POST answers once
+   * all three have settled, so a failure releases all of it; the fan-out to viewers (the
+   * mountpoint, its forwarders) follows the 201 (goLive): an encoder that reconnects waits for
+   * Janus's answer and one database round trip, not for the channel's feed being built.
    */
   async start(input: { streamKey?: string; offer: ClientOffer; userAgent?: string }): Promise<StartBroadcastResult> {
     const timer = new StepTimer();
@@ -86,6 +89,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     // the channel, the other finds it live. Nothing is awaited from here to addBroadcast.
     if (this.live.broadcastOnChannel(channel.id)) throw alreadyLive(channel, RETRY_OWN_KEY_S);
     const sessionId = newSessionId();
+    let settle!: () => void;
     const b: LiveBroadcast = {
       sessionId,
       broadcastId: randomUUID(),
@@ -93,6 +97,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       streamKeyId: keyId,
       startedAt: new Date(),
       playable: false,
+      goingLive: new Promise<void>((resolve) => (settle = resolve)),
       tracks: [],
       layers: [],
       viewers: new Set<string>(),
@@ -107,6 +112,10 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
     );
     // end() waits for the row, so a broadcast ended meanwhile is not left open in the database.
     this.rowWrites.set(sessionId, opening);
+    // The key was checked before this broadcast was registered: a revoke (or the owner's live
+    // quota filling up) in between is caught by this second check; a revoke after it finds the
+    // broadcast registered and not yet playable, and marks it (StudioService.revoke).
+    const confirming = timer.time('confirm', this.access.confirm(b));
     const publishing = timer
       .time('publish', this.media.publish({ stageId: channel.id, stageName: channel.slug, offer, displayName: channel.title }))
       .then((published) => {
@@ -115,30 +124,7 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
         b.ice = newIceState(offer.sdp, offer.iceUfrag);
         return published;
       });
-    // The row is the channel's lock across API processes (one open broadcast per channel):
-    // nothing that could touch a live broadcast's mountpoint runs before it is written.
-    const admitted = opening.then((row) => row ?? Promise.reject(alreadyLive(channel, RETRY_OWN_KEY_S)));
-    const fanningOut = Promise.all([admitted, publishing]).then(([, published]) =>
-      timer.time(
-        'fanout',
-        this.media.startFanout({
-          publisher: published.publisher,
-          feedId: channel.id,
-          name: channel.slug,
-          tracks: published.tracks,
-          keyframeBufferMs: this.config.media.keyframeBufferMs,
-        }),
-      ),
-    );
-    // The key was checked before Janus answered: a revoke (or the owner's live quota filling
-    // up) meanwhile ends this broadcast, before any viewer could join it or any feed heard it
-    // was active. A revoke landing after this check finds the broadcast not yet playable and
-    // marks it (StudioService.revoke); from `playable` on, a revoke sees it live.
-    const recording = Promise.all([admitted, publishing]).then(([row, published]) => {
-      const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
-      return timer.time('record', Promise.all([this.access.confirm(b), this.broadcasts.setCodecs(row.id, { video: codec('video'), audio: codec('audio') })]));
-    });
-    const [opened, published, fanout, recorded] = await Promise.allSettled([opening, publishing, fanningOut, recording]);
+    const [opened, confirmed, published] = await Promise.allSettled([opening, confirming, publishing]);
     this.rowWrites.delete(sessionId);
     try {
       if (this.live.broadcast(sessionId) !== b) {
@@ -148,23 +134,64 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
         throw new DomainError('media-unavailable', 'the broadcast ended while it was starting (the media server went away or onair is shutting down); try again shortly', 5);
       }
       if (opened.status === 'rejected') throw opened.reason;
+      // The row is the channel's lock across API processes (one open broadcast per channel).
       if (!opened.value) throw alreadyLive(channel, RETRY_OWN_KEY_S);
       if (published.status === 'rejected') throw published.reason;
-      if (fanout.status === 'rejected') throw fanout.reason;
-      if (recorded.status === 'rejected') throw recorded.reason;
+      if (confirmed.status === 'rejected') throw confirmed.reason;
       if (b.revokedWhileStarting) throw unauthorized('this stream key was revoked while the stream was starting: copy the current key from the studio');
-      b.layers = fanout.value.selectableLayers;
-      b.playable = true;
-      this.probes.start(b).catch((err: unknown) => this.log.warn(`no stream probe for ${channel.slug}: ${(err as Error).message}`));
-      this.events.publish(channel.id, { type: 'active' });
-      const layers = layersEvent(b.layers);
-      if (layers) this.events.publish(channel.id, layers);
-      this.log.log(`${channel.slug} is live (${published.value.tracks.map((t) => t.codec + (t.rids ? ` x${t.rids.length} layers` : '')).join('+')})`);
-      return { sessionId, answerSdp: published.value.answerSdp, etag: b.ice!.etag, channel, timings: timer.steps };
     } catch (err) {
+      settle();
       await this.end(sessionId, 'publisher-left');
       throw err;
     }
+    this.goLive(b, published.value, opened.value)
+      .catch((err: unknown) => this.log.error(`${channel.slug}: ${(err as Error).message}`))
+      .finally(settle);
+    return { sessionId, answerSdp: published.value.answerSdp, etag: b.ice!.etag, channel, timings: timer.steps };
+  }
+
+  /**
+   * After the 201: the channel's feed (mountpoint + forwarders) is built and the codecs noted
+   * on the row, then viewers may join (`playable`; a WHEP POST arriving meanwhile waits for
+   * it, bounded). A failure, or the key revoked meanwhile, ends the broadcast through end():
+   * the publisher's PeerConnection is closed and the encoder reconnects as after any drop.
+   */
+  private async goLive(b: LiveBroadcast, published: PublishResult, row: OpenBroadcast): Promise<void> {
+    const codec = (kind: string) => published.tracks.find((t) => t.kind === kind)?.codec;
+    const noting = this.broadcasts.setCodecs(row.id, { video: codec('video'), audio: codec('audio') }).catch((err: unknown) => {
+      this.log.warn(`${b.channel.slug}: codecs not noted on the broadcast: ${(err as Error).message}`);
+    });
+    const building = this.media.startFanout({
+      publisher: published.publisher,
+      feedId: b.channel.id,
+      name: b.channel.slug,
+      tracks: published.tracks,
+      keyframeBufferMs: this.config.media.keyframeBufferMs,
+    });
+    // end() waits for it: a feed finishing after its publisher closed removes itself first.
+    this.feedBuilds.set(b.sessionId, building);
+    try {
+      const fanout = await building.finally(() => this.feedBuilds.delete(b.sessionId));
+      await noting;
+      if (this.live.broadcast(b.sessionId) !== b) return; // ended meanwhile: end() released the feed with the publisher
+      if (b.revokedWhileStarting) {
+        this.log.log(`${b.channel.slug}: its stream key was revoked while the stream was starting`);
+        await this.end(b.sessionId, 'key-revoked');
+        return;
+      }
+      b.layers = fanout.selectableLayers;
+      b.playable = true;
+    } catch (err) {
+      if (this.live.broadcast(b.sessionId) !== b) return;
+      this.log.error(`${b.channel.slug}: the live feed could not be started, ending the broadcast: ${(err as Error).message}`);
+      await this.end(b.sessionId, 'media-server-lost');
+      return;
+    }
+    this.probes.start(b).catch((err: unknown) => this.log.warn(`no stream probe for ${b.channel.slug}: ${(err as Error).message}`));
+    this.events.publish(b.channel.id, { type: 'active' });
+    const layers = layersEvent(b.layers);
+    if (layers) this.events.publish(b.channel.id, layers);
+    this.log.log(`${b.channel.slug} is live (${published.tracks.map((t) => t.codec + (t.rids ? ` x${t.rids.length} layers` : '')).join('+')})`);
   }
 
   /**
@@ -203,6 +230,8 @@ export class BroadcastService implements OnModuleInit, BeforeApplicationShutdown
       } catch (err) {
         this.log.error(`releasing media of ${b.channel.slug} failed: ${(err as Error).message}`);
       }
+      // A feed still being built for it: once its Janus requests have settled nothing of it is left.
+      await this.feedBuilds.get(sessionId)?.catch(() => undefined);
       // A POST still writing the row: end it once it is there (or not at all if it never was).
       await this.rowWrites.get(sessionId)?.catch(() => undefined);
       await this.broadcasts.end(b.broadcastId, reason, b.peakViewers);

@@ -11,7 +11,11 @@ export class ApiProcess {
   private child?: ChildProcess;
   readonly log: string[] = [];
 
-  constructor(private readonly env: Record<string, string>) {}
+  /** `nodeArgs` go to node before the script (e.g. `--cpu-prof`, not allowed in NODE_OPTIONS). */
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly nodeArgs: string[] = [],
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.env.ONAIR_API_PORT}`;
@@ -26,7 +30,7 @@ export class ApiProcess {
     const main = join(REPO_ROOT, 'apps/api/dist/main.js');
     if (!existsSync(main)) throw new Error('apps/api is not built: run `npm test` (it builds first)');
     this.log.length = 0;
-    const child = spawn(process.execPath, [main], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...this.nodeArgs, main], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const keep = (b: Buffer) => this.log.push(...b.toString().split('\n').filter(Boolean));
     child.stdout!.on('data', keep);

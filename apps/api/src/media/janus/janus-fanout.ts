@@ -100,6 +100,12 @@ export class JanusFanout {
         await this.control.destroyMountpoint(mountpointId);
         return createMountpoint();
       });
+      // The fan-out follows the WHIP POST's 201, so its publisher may have been closed (a
+      // DELETE, a hang-up) while Janus made the mountpoint: the close did not know of it.
+      if (!this.publishers.isCurrent(entry)) {
+        await this.control.destroyMountpoint(mountpointId);
+        throw new MediaNotFoundError('the publisher left while its fan-out was starting');
+      }
       entry.mountpointId = mountpointId;
       const ports = readMountpointPorts(created);
       const streams = req.tracks.map((t) => {
@@ -129,6 +135,11 @@ export class JanusFanout {
         (late) => this.control.stopForwarders(entry.room, entry.feed, readForwarderIds(late)),
       );
       entry.forwarders = readForwarderIds(fwd);
+      if (!this.publishers.isCurrent(entry)) {
+        // Closed while the forwarders were made: its close removed the mountpoint already.
+        await this.control.stopForwarders(entry.room, entry.feed, entry.forwarders);
+        throw new MediaNotFoundError('the publisher left while its fan-out was starting');
+      }
       const video = req.tracks.find((t) => t.kind === 'video');
       if (video) entry.video = { mid: video.mid, codec: video.codec, layers: video === layered ? layered.rids!.length : 1 };
       return { selectableLayers: layered ? [...layered.rids!] : [] };

@@ -84,13 +84,19 @@ export class JanusPublishers {
 
   async publish(req: PublishRequest): Promise<PublishResult> {
     const { session, rooms } = this.connection.requireConnected();
-    const roomCreated = await this.control.ensureRoom(rooms, req.stageId, req.stageName);
-    let handle: VideoRoomHandle | undefined;
+    // The room and the publisher's handle are asked for at once: two Janus round trips in one.
+    const [room, attached] = await Promise.allSettled([
+      this.control.ensureRoom(rooms, req.stageId, req.stageName),
+      withTimeout(session.attach<VideoRoomHandle>(VideoRoomPlugin), 'attach', REQUEST_TIMEOUT_MS, (late) => late.detach()),
+    ]);
+    const roomCreated = room.status === 'fulfilled' && room.value;
+    const handle = attached.status === 'fulfilled' ? attached.value : undefined;
     let entry: PublisherEntry;
     let answerSdp: string;
     let answer: SdpSummary;
     try {
-      handle = await withTimeout(session.attach<VideoRoomHandle>(VideoRoomPlugin), 'attach', REQUEST_TIMEOUT_MS, (late) => late.detach());
+      if (room.status === 'rejected') throw room.reason;
+      if (!handle) throw (attached as PromiseRejectedResult).reason;
       const order = ridOrder(req.offer);
       const joined = await withTimeout(
         handle.joinConfigurePublisher({

@@ -47,7 +47,7 @@ export class JanusViewers {
       handle = await withTimeout(session.attach<StreamingHandle>(StreamingPlugin), 'attach', REQUEST_TIMEOUT_MS, (late) => late.detach());
       // The Streaming plugin takes the first H.264 payload type of the offer whatever its
       // packetization-mode: put a packetization-mode=1 entry first.
-      const offer = preferH264PacketizationMode1(this.connection.screenCandidates(req.offer.sdp));
+      const offer = preferH264PacketizationMode1(this.connection.screenCandidates(req.offer.sdp), req.offer);
       const res = await withTimeout(handle.watch({ id: req.feedId, jsep: { type: 'offer', sdp: offer } }), 'watch');
       const answerSdp = res.jsep?.sdp;
       if (!answerSdp) throw new MediaNegotiationError('Janus returned no SDP answer for the viewer');

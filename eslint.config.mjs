@@ -245,6 +245,15 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }] },
   },
   {
+    // Config is read and validated once at start-up (config/onair-config.ts, from main.ts and the
+    // command line); everything else receives the typed OnairConfig.
+    files: ['apps/api/src/**/*.ts'],
+    ignores: ['apps/api/src/main.ts', 'apps/api/src/cli/main.ts', 'apps/api/src/config/**', 'apps/api/src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'settings come from OnairConfig (config/onair-config.ts), validated once at start-up' }],
+    },
+  },
+  {
     // Specs: jest's expect(promise).rejects is awaited by the test; `expect(x.method)` is not a call.
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.bench-spec.ts', 'apps/api/test/**'],
     rules: {

@@ -1,9 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { isDatabaseUnreachable } from '../database/database-errors';
 import { PrismaService } from '../database/prisma.service';
+import type { BroadcastEndReason as EndReason } from '@onair/api-types';
 import { BroadcastEndReason } from '../generated/prisma/client';
 
-export type EndReason = 'publisher-left' | 'media-timeout' | 'media-server-lost' | 'shutdown' | 'key-revoked';
+/** Why a broadcast ended: the studio's vocabulary (libs/api-types), stored as the schema's enum. */
+export type { EndReason };
 
 const END_REASON: Record<EndReason, BroadcastEndReason> = {
   'publisher-left': 'PUBLISHER_LEFT',

@@ -26,6 +26,7 @@ import { REPO_ROOT } from './harness/janus-process';
 import { JanusView } from './harness/janus-view';
 import { measureWhep, publishObsShaped } from './harness/publisher';
 import { TestStack } from './harness/stack';
+import { until } from './harness/until';
 
 const stack = new TestStack(19280, 19388);
 let browser: Browser;
@@ -48,15 +49,6 @@ async function page(origin: string): Promise<Page> {
   return p;
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch((err) => err as T);
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${v instanceof Error ? v.message : JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** Video frames the page's player (measureWhep's `__player`) has decoded so far. */
 function framesDecoded(p: Page): Promise<number> {

@@ -15,6 +15,7 @@ import { measureWhep, publishObsShaped } from './harness/publisher';
 import { withIceCredentials, withoutCandidates } from './harness/sdp';
 import { TestStack } from './harness/stack';
 import { playerVideoStats, restartIceFromPage, startTricklePlayer } from './harness/trickle-player';
+import { until } from './harness/until';
 
 const KEYFRAME_INTERVAL_MS = 4000;
 const stack = new TestStack(18480, 18588);
@@ -41,15 +42,6 @@ async function pageOn(b: Browser): Promise<Page> {
   return page;
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('keyframe cache', () => {
   it('a viewer joining mid-GOP decodes its first frame well before the encoder\'s next keyframe', async () => {

@@ -1,4 +1,4 @@
-import { Janode, JanodeConnection, JanodeSession, StreamingHandle, StreamingPlugin, VideoRoomHandle, VideoRoomPlugin } from '../../src/media/janus/janode';
+import { Janode, JANUS_ERR, janusErrorCode, JanodeConnection, JanodeSession, StreamingHandle, StreamingPlugin, VideoRoomHandle, VideoRoomPlugin } from '../../src/media/janus/janode';
 
 /** Janus as seen from outside onair: its own session, plus the Admin API. */
 export class JanusView {
@@ -29,14 +29,22 @@ export class JanusView {
   }
 
   async forwarders(room: string): Promise<number> {
-    const res = await this.rooms.message({ request: 'listforwarders', room }).catch(() => undefined);
+    // A room that no longer exists holds no forwarders; any other failure is the test's to see.
+    const res = await this.rooms.message({ request: 'listforwarders', room }).catch((err: unknown) => {
+      if (janusErrorCode(err) === JANUS_ERR.VIDEOROOM_NO_SUCH_ROOM) return undefined;
+      throw err;
+    });
     const publishers = (res?.plugindata?.data?.publishers ?? []) as { forwarders?: unknown[] }[];
     return publishers.reduce((n, p) => n + (p.forwarders?.length ?? 0), 0);
   }
 
   /** Streaming viewers Janus counts on a mountpoint (`info`). */
   async mountpointViewers(id: string): Promise<number> {
-    const res = await this.streaming.message({ request: 'info', id }).catch(() => undefined);
+    // A mountpoint that no longer exists has no viewers; any other failure is the test's to see.
+    const res = await this.streaming.message({ request: 'info', id }).catch((err: unknown) => {
+      if (janusErrorCode(err) === JANUS_ERR.STREAMING_NO_SUCH_MOUNTPOINT) return undefined;
+      throw err;
+    });
     return Number(res?.plugindata?.data?.info?.viewers ?? 0);
   }
 

@@ -96,8 +96,8 @@ describe('WHIP endpoint (RFC 9725)', () => {
     expect(obs.res.headers.get('location')).toMatch(/^\/whip\/sessions\/[A-Za-z0-9_-]{22}$/);
     expect(obs.etag).toMatch(/^"[^"]+"$/);
     expect(obs.res.headers.get('accept-patch')).toBe('application/trickle-ice-sdpfrag');
-    // Where the time went, for operators: key check, then DB row, key re-check and Janus publish side by side.
-    expect(obs.res.headers.get('server-timing')).toMatch(/^key;dur=[\d.]+, db;dur=[\d.]+, confirm;dur=[\d.]+, publish;dur=[\d.]+$/);
+    // Where the time went, for operators: key check, then DB row, key re-check and Janus publish side by side, and the total.
+    expect(obs.res.headers.get('server-timing')).toMatch(/^key;dur=[\d.]+, db;dur=[\d.]+, confirm;dur=[\d.]+, publish;dur=[\d.]+, total;dur=[\d.]+$/);
   });
 
   it('W02 the answer is recvonly and carries every server candidate (the server never trickles)', () => {

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, text } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { OnairConfig } from '../config/onair-config';
 import { clientAddressMiddleware } from './client-address';
 import { corsMiddleware } from './cors.middleware';
@@ -20,7 +21,12 @@ export function setupHttp(app: INestApplication, config: OnairConfig): void {
   if (trustProxy !== false) {
     express.set('trust proxy', trustProxy === 'true' ? true : /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
   }
-  // First: every later step (limits, caps, cookies) reads the client address it decides.
+  // When the request reached onair: the `total` of a WHIP/WHEP POST's Server-Timing.
+  express.use((_req: Request, res: Response, next: NextFunction) => {
+    res.locals.receivedAt = performance.now();
+    next();
+  });
+  // Then: every later step (limits, caps, cookies) reads the client address it decides.
   express.use(clientAddressMiddleware(config.gateway.secret));
   express.use(corsMiddleware(config.http.corsOrigins));
   express.use(rateLimitMiddleware(config.rateLimit));

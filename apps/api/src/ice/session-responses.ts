@@ -13,8 +13,13 @@ export function sendSessionCreated(
   res: Response,
   created: { location: string; etag: string; answerSdp: string; iceServers: IceServer[]; extensions?: LinkEntry[]; timings?: StepTiming[] },
 ): void {
-  // Server-Timing (W3C): where the POST's time went, for operators and `npm run bench`.
-  if (created.timings?.length) res.setHeader('Server-Timing', created.timings.map((t) => `${t.name};dur=${t.ms.toFixed(1)}`).join(', '));
+  // Server-Timing (W3C): where the POST's time went, for operators and `npm run bench`, and
+  // `total`, from the request reaching onair to this answer (what is not in the steps is HTTP).
+  if (created.timings?.length) {
+    const receivedAt = res.locals.receivedAt as number | undefined;
+    const steps = receivedAt === undefined ? created.timings : [...created.timings, { name: 'total', ms: performance.now() - receivedAt }];
+    res.setHeader('Server-Timing', steps.map((t) => `${t.name};dur=${t.ms.toFixed(1)}`).join(', '));
+  }
   const links = [...iceServerLinks(created.iceServers), ...(created.extensions ?? [])];
   if (links.length > 0) res.setHeader('Link', formatLinks(links));
   res.setHeader('ETag', created.etag);

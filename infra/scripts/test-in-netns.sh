@@ -7,14 +7,24 @@ root="$(cd "$here/../.." && pwd)"
 cd "$root"
 [ "${ONAIR_IN_NETNS:-}" = 1 ] || onair_die "run this through netns-run.sh"
 
+# Everything this run writes to a temporary folder (the Postgres cluster, Janus's configs,
+# browser profiles) goes under the run's own folder, made by test.sh and removed here on
+# every way out; test.sh then checks that nothing of the run is left (leftovers.sh).
+run="${ONAIR_TEST_RUN_DIR:?test.sh makes the run folder}"
+mkdir -p "$run/tmp"
+export TMPDIR="$run/tmp"
 # A throw-away Postgres for this run (fsync off: test data need not survive a crash).
 # It goes through the same script as `npm run up`, password and all: the cluster in
-# $pgroot/postgres, its generated password in $pgroot/secrets.env (mode 600).
-pgroot="$(mktemp -d "${TMPDIR:-/tmp}/onair-test-pg.XXXXXX")"
-chmod 755 "$pgroot" # the 'postgres' user must reach the cluster inside
+# $run/pg/postgres, its generated password in $run/pg/secrets.env (mode 600).
+pgroot="$run/pg"
+mkdir -p "$pgroot"
+chmod 755 "$run" "$pgroot" # the 'postgres' user must reach the cluster inside
 pgdir="$pgroot/postgres"
-cleanup() { bash "$here/postgres.sh" stop "$pgdir" || true; rm -rf "$pgroot"; }
+cleanup() { bash "$here/postgres.sh" stop "$pgdir" || true; rm -rf "$run"; }
 trap cleanup EXIT
+# Ctrl-C or a kill ends the run through the same cleanup (bash runs the EXIT trap on `exit`).
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 DATABASE_URL="$(ONAIR_PG_FSYNC=off bash "$here/postgres.sh" start "$pgdir" 5432)"
 # The end-to-end specs check that the cluster refuses connections without the password.
 ONAIR_TEST_PG_DIR="$pgdir"
@@ -26,14 +36,17 @@ if [ "${1:-}" = --bench ]; then
   # `npm run bench [-- <jest args>]`: figures only, printed by the benchmark specs.
   shift
   # Jest args first: after --selectProjects every word would be taken for a project name.
-  cd apps/api && exec npx --no-install jest --config jest.config.js "$@" --ci --forceExit --selectProjects api-bench
+  # Not `exec`: the shell must outlive jest to run the cleanup above.
+  (cd apps/api && npx --no-install jest --config jest.config.js "$@" --ci --forceExit --selectProjects api-bench)
+  exit
 fi
 
 if [ "${1:-}" = --only ]; then
   # `npm test -- --only <jest args>`: a part of the API's tests while working on it, e.g.
   # `npm test -- --only test/conformance.e2e-spec.ts -t W12` (not what CI runs).
   shift
-  cd apps/api && exec npx --no-install jest --config jest.config.js "$@" --ci --forceExit --selectProjects api api-http api-e2e
+  (cd apps/api && npx --no-install jest --config jest.config.js "$@" --ci --forceExit --selectProjects api api-http api-e2e)
+  exit
 fi
 
 out="$root/test-output"

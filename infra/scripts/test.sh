@@ -29,4 +29,15 @@ npx --no-install nx run-many -t build --output-style=static >test-build.log 2>&1
   || { tail -40 test-build.log; onair_die "build failed (full log: test-build.log)"; }
 rm -f test-build.log
 
-exec bash "$here/netns-run.sh" bash "$here/test-in-netns.sh" "$@"
+# The run's own temporary folder (test-in-netns.sh puts TMPDIR inside it and removes it). The
+# run happens in network and PID namespaces of its own (netns-run.sh); afterwards the run
+# must have left no process and nothing in the temporary folder, on every way out.
+before="$(bash "$here/leftovers.sh" snapshot)"
+run="$(mktemp -d "${TMPDIR:-/tmp}/onair-test.XXXXXX")"
+status=0
+ONAIR_TEST_RUN_DIR="$run" bash "$here/netns-run.sh" bash "$here/test-in-netns.sh" "$@" || status=$?
+if ! bash "$here/leftovers.sh" check "$run" "$before"; then
+  onair_log "the run left the processes or files above behind (now removed): a cleanup path is broken"
+  [ "$status" = 0 ] && status=1
+fi
+exit "$status"

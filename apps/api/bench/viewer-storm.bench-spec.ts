@@ -13,9 +13,9 @@
  * and 200 decoders would not fit on the machine beside Janus. Bounded: every wait has a
  * deadline, the viewer count is fixed (ONAIR_BENCH_STORM_VIEWERS, default 200).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
@@ -27,6 +27,7 @@ import { StreamingHandle, StreamingPlugin } from '../src/media/janus/janode';
 import { ApiProcess } from '../test/harness/api-process';
 import { cpuSeconds } from '../test/harness/proc-stat';
 import { launchChromium } from '../test/harness/browser';
+import { REPO_ROOT } from '../test/harness/janus-process';
 import { JanusView } from '../test/harness/janus-view';
 import type { Page } from 'playwright-core';
 import { TestStack } from '../test/harness/stack';
@@ -430,9 +431,12 @@ describe('viewer storm', () => {
       if (warnings.length > 0) console.log(`[bench]   API warnings (${warnings.length}, last 8):\n${warnings.slice(-8).join('\n')}`);
       await fetch(published.location!, { method: 'DELETE' });
     } finally {
-      // Both logs stay behind for a look at what the storm did (Janus's stdout, the API's log).
+      // Both logs stay behind for a look at what the storm did (Janus's stdout, the API's log),
+      // in test-output/ (the run's temporary folder is removed when the bench ends).
+      const logs = join(REPO_ROOT, 'test-output/bench');
+      mkdirSync(logs, { recursive: true });
       for (const [name, lines] of [['janus', stack.janus.recentLog(400)], ['api', api.log]] as const) {
-        const file = join(tmpdir(), `onair-viewer-storm-${name}.log`);
+        const file = join(logs, `viewer-storm-${name}.log`);
         writeFileSync(file, lines.join('\n') + '\n');
         console.log(`[bench]   ${name} log: ${file}`);
       }

@@ -3,12 +3,15 @@
  *   1. WHIP POST -> 201 through the API vs a raw janode attach + joinandconfigure on the same
  *      Janus with the same offer (the floor the API adds to), and the database round trip the
  *      key check needs (a `SELECT 1` and the key lookup itself, through the API's own client):
- *      the issue 10 target, 2x the raw janode figure plus that round trip, is printed beside.
- *      A few POSTs first warm the API's code paths (not counted: the raw janode loop runs warm too).
+ *      the issue 10 target, 2x the raw janode figure plus that round trip, is printed beside,
+ *      with onair's HTTP stack alone (OPTIONS /whip) and the floor the three make in series.
+ *      50 POSTs first warm the API's code paths (not counted: the raw janode loop runs warm too).
  *   2. WHEP POST -> first decoded frame for a viewer joining mid-GOP (4 s keyframe interval,
  *      encoder ignoring keyframe requests like OBS), with and without the keyframe cache.
  *   3. A storm of WHEP POSTs all at once (ONAIR_BENCH_WHEP_STORM, 100) on one live channel,
- *      POST -> 201 p50/p99 through the API (its own process, as in production) beside the same
+ *      POST -> 201 p50/p99 through the API (its own process, as in production), twice: right
+ *      after the API started (V8 still interpreting most of it) and after ONAIR_BENCH_WHEP_WARMUP
+ *      (300) viewers came and went, as on a server that has been up a while; beside the same
  *      storm of attach + watch straight through janode on one session (the floor). Every session
  *      is DELETEd after, and Janus must hold none of their handles.
  * Runs in onair's test network namespace with real Janus, Postgres and Chromium.
@@ -19,6 +22,7 @@ import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CHROMIUM_PLAYER_OFFER, OBS_OFFER } from '@onair/protocol/testing';
+import { Client as PgClient } from 'pg';
 import { ChannelRepository } from '../src/channels/channel.repository';
 import { StreamKeyRepository } from '../src/channels/stream-key.repository';
 import { hashStreamKey, StreamKeyService } from '../src/channels/stream-key.service';
@@ -32,11 +36,12 @@ import { measureWhep, publishObsShaped } from '../test/harness/publisher';
 import { withIceCredentials } from '../test/harness/sdp';
 import { TestStack } from '../test/harness/stack';
 
-const ROUNDS = Number(process.env.ONAIR_BENCH_ROUNDS ?? 20);
+const ROUNDS = Number(process.env.ONAIR_BENCH_ROUNDS ?? 100);
 const JOINS = Number(process.env.ONAIR_BENCH_JOINS ?? 5);
-const WARMUP = 3;
+const WARMUP = 50;
 const GOP_MS = 4000;
 const WHEP_STORM = Number(process.env.ONAIR_BENCH_WHEP_STORM ?? 100);
+const WHEP_WARMUP = Number(process.env.ONAIR_BENCH_WHEP_WARMUP ?? 300);
 
 const quantile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -76,9 +81,9 @@ async function profiled<T>(run: () => Promise<T>): Promise<T> {
  * A POST through node:http, a client about as lean as an encoder's libcurl: the API runs in
  * this process, so a heavier client (fetch) would add its own CPU to what is measured.
  */
-function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function post(url: string, headers: Record<string, string>, body: string, method = 'POST'): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers }, (res) => {
+    const req = request(url, { method, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -129,13 +134,30 @@ describe('benchmark', () => {
       const { key: someKey } = await stack.createChannel('Bench key');
       const selectOne: number[] = [];
       const keyLookup: number[] = [];
+      const httpFloor: number[] = [];
+      const pgSelectOne: number[] = [];
+      // The same round trip without Prisma (node-postgres alone): what the client library costs.
+      const pg = new PgClient({ connectionString: process.env.DATABASE_URL });
+      await pg.connect();
+      for (let i = 0; i < ROUNDS; i++) {
+        const t = performance.now();
+        await pg.query('SELECT 1');
+        pgSelectOne.push(performance.now() - t);
+      }
+      await pg.end();
       for (let i = 0; i < ROUNDS; i++) {
         const t0 = performance.now();
         await prisma.$queryRaw`SELECT 1`;
         const t1 = performance.now();
         await keyRecords.findActiveByHash(hashStreamKey(someKey));
+        const t2 = performance.now();
+        // onair's HTTP stack alone: the same client, middleware (client address, CORS, rate
+        // limit), Nest routing and an answer with Link headers, without database or Janus.
+        const discovered = await post(`${stack.apiUrl}/whip`, {}, '', 'OPTIONS');
+        if (discovered.status !== 204) throw new Error(`OPTIONS /whip ${discovered.status}: ${discovered.body}`);
+        httpFloor.push(performance.now() - t2);
         selectOne.push(t1 - t0);
-        keyLookup.push(performance.now() - t1);
+        keyLookup.push(t2 - t1);
       }
       // The same Janus, straight through janode: one room per round, like a channel.
       const conn = await Janode.connect({ address: { url: stack.config.janus.wsUrl, apisecret: stack.config.janus.apiSecret } });
@@ -163,10 +185,15 @@ describe('benchmark', () => {
       for (const [name, ms] of steps) console.log(`[bench]   of which ${name} (Server-Timing): ${stats(ms)}`);
       console.log(`[bench] raw janode attach + joinandconfigure: ${stats(raw)}`);
       console.log(`[bench] raw janode room create + attach + joinandconfigure: ${stats(rawWithRoom)}`);
+      console.log(`[bench] onair's HTTP stack alone (OPTIONS /whip without a key: middleware, routing, Link headers): ${stats(httpFloor)}`);
       console.log(`[bench] database round trip, SELECT 1: ${stats(selectOne)}`);
+      console.log(`[bench] database round trip, SELECT 1 through node-postgres alone (no Prisma): ${stats(pgSelectOne)}`);
       console.log(`[bench] database round trip, the key check's query (key + channel): ${stats(keyLookup)}`);
       const target = 2 * median(rawWithRoom) + median(keyLookup);
       console.log(`[bench] target (2 x raw room create + join, plus the key check's query): ${target.toFixed(1)} ms; WHIP POST median ${median(api).toFixed(1)} ms`);
+      // What a POST can't go below with its steps in series: HTTP, the key query, Janus.
+      const floor = median(httpFloor) + median(keyLookup) + median(rawWithRoom);
+      console.log(`[bench] floor (HTTP stack + key query + raw room create + join, in series): ${floor.toFixed(1)} ms`);
     } finally {
       await stack.stop();
     }
@@ -247,55 +274,69 @@ describe('benchmark', () => {
       if (published.status !== 201) throw new Error(`publish: ${published.status} ${published.body}`);
       const [apiSession] = await view.otherSessions();
       const whep = `${api.url}/whep/${channel.slug}`;
-      // One warm-up viewer (connections, JIT), not counted.
-      const warm = await fetch(whep, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: playerOffer(WHEP_STORM) });
-      if (warm.status !== 201) throw new Error(`warm-up WHEP POST ${warm.status}: ${await warm.text()}`);
-      await fetch(new URL(warm.headers.get('location')!, whep), { method: 'DELETE' });
-
-      const loadBefore = load();
-      const cpu0 = cpuSeconds(api.pid!);
-      const posts = await Promise.all(
-        Array.from({ length: WHEP_STORM }, async (_, i) => {
-          const t0 = performance.now();
-          const res = await fetch(whep, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: playerOffer(i) });
-          const ms = performance.now() - t0;
-          const body = await res.text();
-          return { status: res.status, ms, location: res.headers.get('location'), timing: res.headers.get('server-timing') ?? '', error: res.status === 201 ? undefined : body.slice(0, 200) };
-        }),
-      );
-      const apiCpuMs = ((cpuSeconds(api.pid!) - cpu0) * 1000) / WHEP_STORM;
-      const created = posts.filter((p) => p.status === 201);
-      const steps = new Map<string, number[]>();
-      for (const p of created) for (const m of p.timing.matchAll(/(\w+);dur=([\d.]+)/g)) steps.set(m[1], [...(steps.get(m[1]) ?? []), Number(m[2])]);
-      const deletes = await Promise.all(created.map((p) => fetch(new URL(p.location!, whep), { method: 'DELETE' }).then((r) => r.status)));
-      await new Promise((r) => setTimeout(r, 500));
-      const handlesLeft = apiSession ? ((await view.otherSessions()).find((s) => s.id === apiSession.id)?.handles ?? NaN) - apiSession.handles : NaN;
-      const viewersLeft = await view.mountpointViewers(channel.id);
+      const count = (xs: number[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
+      let offerNo = 0;
+      /** WHEP_STORM POSTs at once, then every session DELETEd; Janus must hold none of them after. */
+      const storm = async (label: string) => {
+        const loadBefore = load();
+        const cpu0 = cpuSeconds(api.pid!);
+        const posts = await Promise.all(
+          Array.from({ length: WHEP_STORM }, async () => {
+            const body = playerOffer(offerNo++);
+            const t0 = performance.now();
+            const res = await fetch(whep, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body });
+            const ms = performance.now() - t0;
+            const text = await res.text();
+            return { status: res.status, ms, location: res.headers.get('location'), timing: res.headers.get('server-timing') ?? '', error: res.status === 201 ? undefined : text.slice(0, 200) };
+          }),
+        );
+        const apiCpuMs = ((cpuSeconds(api.pid!) - cpu0) * 1000) / WHEP_STORM;
+        const created = posts.filter((p) => p.status === 201);
+        const steps = new Map<string, number[]>();
+        for (const p of created) for (const m of p.timing.matchAll(/(\w+);dur=([\d.]+)/g)) steps.set(m[1], [...(steps.get(m[1]) ?? []), Number(m[2])]);
+        const deletes = await Promise.all(created.map((p) => fetch(new URL(p.location!, whep), { method: 'DELETE' }).then((r) => r.status)));
+        await new Promise((r) => setTimeout(r, 500));
+        const handlesLeft = apiSession ? ((await view!.otherSessions()).find((s) => s.id === apiSession.id)?.handles ?? NaN) - apiSession.handles : NaN;
+        const viewersLeft = await view!.mountpointViewers(channel.id);
+        const errors = [...new Set(posts.filter((p) => p.error).map((p) => p.error))].slice(0, 3);
+        console.log(`[bench] ${WHEP_STORM} WHEP POSTs at once on one live channel, ${label} (captured Chromium offers): statuses ${JSON.stringify(count(posts.map((p) => p.status)))}${errors.length ? `; errors: ${errors.join(' | ')}` : ''}; load average ${loadBefore} before`);
+        console.log(`[bench]   POST -> 201 through onair: ${pcts(created.map((p) => p.ms))}; API ${apiCpuMs.toFixed(1)} ms CPU per POST`);
+        for (const [name, ms] of steps) console.log(`[bench]     of which ${name} (Server-Timing): ${pcts(ms)}`);
+        console.log(`[bench]   after ${deletes.length} DELETEs (statuses ${JSON.stringify(count(deletes))}): ${handlesLeft} viewer handles left in Janus, ${viewersLeft} viewers on the mountpoint`);
+        // Speed is only printed; a leak fails the run.
+        expect(handlesLeft).toBe(0);
+        expect(viewersLeft).toBe(0);
+      };
+      // One viewer first (the connections to Janus and Postgres), not counted.
+      const first = await fetch(whep, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: playerOffer(offerNo++) });
+      if (first.status !== 201) throw new Error(`first WHEP POST ${first.status}: ${await first.text()}`);
+      await fetch(new URL(first.headers.get('location')!, whep), { method: 'DELETE' });
+      // Right after start-up, V8 still interprets most of the API's code: the cold figure.
+      await storm('just after the API started');
+      // A server that has been up a while has compiled its hot paths: WHEP_WARMUP viewers
+      // joining and leaving in groups of 10 first, bounded in count and time (60 s).
+      const warmUntil = Date.now() + 60_000;
+      for (let done = 0; done < WHEP_WARMUP && Date.now() < warmUntil; done += 10) {
+        const group = await Promise.all(Array.from({ length: 10 }, () => fetch(whep, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: playerOffer(offerNo++) })));
+        await Promise.all(group.map((r) => (r.status === 201 ? fetch(new URL(r.headers.get('location')!, whep), { method: 'DELETE' }) : r.text())));
+      }
+      await storm(`after ${WHEP_WARMUP} viewers came and went (warm)`);
 
       // The floor: the same offers, all at once, straight to Janus on one janode session.
       const rawLoadBefore = load();
       const raw = await Promise.all(
-        Array.from({ length: WHEP_STORM }, async (_, i) => {
+        Array.from({ length: WHEP_STORM }, async () => {
+          const sdp = playerOffer(offerNo++);
           const t0 = performance.now();
           const handle = await view!.session.attach<StreamingHandle>(StreamingPlugin);
-          const res = await handle.watch({ id: channel.id, jsep: { type: 'offer', sdp: playerOffer(WHEP_STORM + 1 + i) } });
+          const res = await handle.watch({ id: channel.id, jsep: { type: 'offer', sdp } });
           const ms = performance.now() - t0;
           if (!res.jsep) throw new Error('no answer from Janus');
           return { ms, handle };
         }),
       );
       await Promise.all(raw.map((r) => r.handle.detach().catch(() => undefined)));
-
-      const count = (xs: number[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
-      const errors = [...new Set(posts.filter((p) => p.error).map((p) => p.error))].slice(0, 3);
-      console.log(`[bench] ${WHEP_STORM} WHEP POSTs at once on one live channel (captured Chromium offers): statuses ${JSON.stringify(count(posts.map((p) => p.status)))}${errors.length ? `; errors: ${errors.join(' | ')}` : ''}; load average ${loadBefore} before`);
-      console.log(`[bench]   POST -> 201 through onair: ${pcts(created.map((p) => p.ms))}; API ${apiCpuMs.toFixed(1)} ms CPU per POST`);
-      for (const [name, ms] of steps) console.log(`[bench]     of which ${name} (Server-Timing): ${pcts(ms)}`);
       console.log(`[bench]   raw janode attach + watch, ${WHEP_STORM} at once on one session, same mountpoint: ${pcts(raw.map((r) => r.ms))}; load average ${rawLoadBefore} before`);
-      console.log(`[bench]   after ${deletes.length} DELETEs (statuses ${JSON.stringify(count(deletes))}): ${handlesLeft} viewer handles left in Janus, ${viewersLeft} viewers on the mountpoint; load average ${load()} after`);
-      // Speed is only printed; a leak fails the run.
-      expect(handlesLeft).toBe(0);
-      expect(viewersLeft).toBe(0);
       await fetch(published.location!, { method: 'DELETE' });
     } finally {
       await view?.close();

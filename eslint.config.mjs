@@ -72,9 +72,9 @@ const zones = [
     because: 'nothing calls a controller: it is the top of its slice (app.module.ts wires it)',
   },
   {
-    files: /^apps\/api\/src\/(errors|config|limits)\/.*(?<!\.spec)\.ts$/,
+    files: /^apps\/api\/src\/(errors|config|limits|supervision)\/.*(?<!\.spec)\.ts$/,
     forbid: /^apps\/|^@onair\/(?!protocol$)/,
-    because: 'errors/, config/ and limits/ are the bottom layer: they import nothing of onair but the pure protocol lib',
+    because: 'errors/, config/, limits/ and supervision/ are the bottom layer: they import nothing of onair but the pure protocol lib',
     sameFolderAllowed: true,
   },
   {
@@ -85,9 +85,9 @@ const zones = [
     sameFolderAllowed: true,
   },
   {
-    files: /^apps\/api\/src\/(live|channels|ice|probes|accounts)\/.*(?<!\.spec)\.ts$/,
+    files: /^apps\/api\/src\/(live|channels|ice|probes|accounts|turn)\/.*(?<!\.spec)\.ts$/,
     forbid: below('whip', 'whep', 'studio'),
-    because: 'live/, channels/, ice/, probes/ and accounts/ sit below the WHIP, WHEP and studio slices',
+    because: 'live/, channels/, ice/, probes/, accounts/ and turn/ sit below the WHIP, WHEP and studio slices',
   },
   {
     files: /^apps\/api\/src\/live\/.*(?<!\.spec)\.ts$/,

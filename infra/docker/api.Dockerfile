@@ -18,6 +18,8 @@ RUN DATABASE_URL=postgresql://build/unused npx prisma generate \
  && npx tsc -p apps/api/tsconfig.build.json
 
 FROM node:20-bookworm-slim
+# coturn: the embedded TURN server the API runs and supervises when ONAIR_TURN_SERVER=embedded.
+RUN apt-get update && apt-get install -y --no-install-recommends coturn ffmpeg && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /src /app

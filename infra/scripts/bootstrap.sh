@@ -9,7 +9,9 @@ root="$(cd "$here/../.." && pwd)"
 . "$here/lib.sh"
 
 pkgs=(ffmpeg postgresql iproute2 util-linux ca-certificates curl)
-[ "${1:-}" = --with-test-tools ] && pkgs+=(chromium)
+# coturn: the embedded TURN server (ONAIR_TURN_SERVER=embedded), and the tests' TURN server.
+[ "${ONAIR_TURN_SERVER:-off}" = embedded ] && pkgs+=(coturn)
+[ "${1:-}" = --with-test-tools ] && pkgs+=(chromium coturn)
 onair_apt_install "${pkgs[@]}"
 
 cd "$root"

@@ -32,7 +32,18 @@ fi
 if ! grep -q '^ONAIR_GATEWAY_SECRET=' "$secrets"; then
   (umask 077; printf 'ONAIR_GATEWAY_SECRET=%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> "$secrets")
 fi
+# ONAIR_TURN_SECRET: the embedded TURN server's shared secret (coturn use-auth-secret), when
+# ONAIR_TURN_SERVER=embedded; the API mints per-session TURN credentials with it.
+if [ "${ONAIR_TURN_SERVER:-off}" = embedded ] && ! grep -q '^ONAIR_TURN_SECRET=' "$secrets"; then
+  (umask 077; printf 'ONAIR_TURN_SECRET=%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> "$secrets")
+fi
 set -a; . "$secrets"; set +a
+host="$(hostname -I 2>/dev/null | awk '{print $1}')"; host="${host:-localhost}"
+# The embedded TURN server is reached at the public address, or this machine's first one.
+if [ "${ONAIR_TURN_SERVER:-off}" = embedded ] && [ -z "${ONAIR_TURN_HOST:-}" ] && [ -z "${ONAIR_PUBLIC_IP:-}" ]; then
+  export ONAIR_TURN_HOST="$host"
+fi
+export ONAIR_HOME="$home"
 
 pids=()
 embedded_pg=""
@@ -84,7 +95,6 @@ curl -fsS "http://127.0.0.1:$api_port/health" >/dev/null 2>&1 || onair_log "the 
 first="$(cli channel --slug "${ONAIR_FIRST_CHANNEL:-live}" --title "${ONAIR_FIRST_CHANNEL_TITLE:-My channel}")"
 slug="$(node -e 'console.log(JSON.parse(process.argv[1]).slug)' "$first")"
 key="$(node -e 'console.log(JSON.parse(process.argv[1]).streamKey ?? "")' "$first")"
-host="$(hostname -I 2>/dev/null | awk '{print $1}')"; host="${host:-localhost}"
 # A fresh install's first account becomes its admin: only the holder of this one-time link
 # may make it (a new link each start until then; only its hash is stored).
 setup="$(cli setup-link --base "http://$host:$web_port")"
@@ -104,6 +114,7 @@ cat <<MSG
   Watch:        http://$host:$web_port/watch/$slug
   Directory:    http://$host:$web_port/
   Health:       http://$host:$api_port/health
+  TURN:         $([ "${ONAIR_TURN_SERVER:-off}" = embedded ] && echo "embedded, port ${ONAIR_TURN_PORT:-3478} UDP+TCP (open it and ${ONAIR_TURN_RELAY_PORTS:-49152-65535}/udp in the firewall)" || echo "off (ONAIR_TURN_SERVER=embedded runs one)")
 
   OBS → Settings → Stream → Service: WHIP
     Server:        http://$host:$api_port/whip

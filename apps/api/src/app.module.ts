@@ -40,6 +40,8 @@ import { WatchRevocation } from './whep/watch-revocation';
 import { StreamProbes } from './probes/stream-probes';
 import { ThumbnailService } from './probes/thumbnails';
 import { FFMPEG, FfmpegProcesses } from './probes/ffmpeg';
+import { HelperProcesses } from './supervision/helper-processes';
+import { TurnServer } from './turn/turn-server';
 
 export interface AppModuleOptions {
   config: OnairConfig;
@@ -59,6 +61,8 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         PrismaService,
         HealthRepository,
+        HelperProcesses,
+        TurnServer,
         ChannelRepository,
         StreamKeyRepository,
         BroadcastRepository,

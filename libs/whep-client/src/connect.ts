@@ -18,6 +18,16 @@ export interface WhepConnectOptions {
   signal?: AbortSignal;
   /** ICE servers for the local PeerConnection (e.g. from a previous session's `Link` headers). */
   iceServers?: RTCIceServer[];
+  /**
+   * Ask the endpoint for its ICE servers first (`OPTIONS`, RFC 9725 §4.4), with the token, and
+   * use the STUN/TURN servers its `Link` headers name beside `iceServers`. A server that mints
+   * TURN credentials only for a live channel and a valid token (as onair does) hands them out
+   * here, before the offer, which is when the browser needs them. A failed discovery is not an
+   * error: the player goes on with `iceServers`.
+   */
+  discoverIceServers?: boolean;
+  /** `'relay'` to connect through TURN only (a test, or a network that blocks the rest). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** How long to wait for ICE gathering before sending the offer with what we have. Default 1000 ms. */
   iceGatheringTimeoutMs?: number;
   /** How long `connectionState === 'disconnected'` is tolerated before ending. Default 2000 ms. */
@@ -28,6 +38,16 @@ export interface WhepConnectOptions {
   mediaTimeoutMs?: number;
   /** Called once when the connection ends, for whatever reason (see {@link WhepConnection.ended}). */
   onEnded?: (reason: WhepEndReason) => void;
+}
+
+/** The ICE servers an endpoint names on OPTIONS (empty when it names none or can't be reached). */
+async function discoverIceServers(endpoint: string, token: string | undefined, signal?: AbortSignal): Promise<RTCIceServer[]> {
+  try {
+    const res = await fetch(endpoint, { method: 'OPTIONS', headers: authHeaders(token), cache: 'no-store', signal });
+    return res.ok ? iceServersFromLinkHeader(res.headers.get('link')) : [];
+  } catch {
+    return [];
+  }
 }
 
 function abortReason(signal: AbortSignal): unknown {
@@ -94,7 +114,13 @@ export async function whepConnect(options: WhepConnectOptions): Promise<WhepConn
   }
   const endpoint = absoluteUrl(options.endpoint);
 
-  const pc = new RTCPeerConnection({ iceServers: options.iceServers ?? [], bundlePolicy: 'max-bundle' });
+  const discovered = options.discoverIceServers ? await discoverIceServers(endpoint, token, signal) : [];
+  if (signal?.aborted) throw abortReason(signal);
+  const pc = new RTCPeerConnection({
+    iceServers: [...(options.iceServers ?? []), ...discovered],
+    iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+    bundlePolicy: 'max-bundle',
+  });
   const stream = new MediaStream();
   pc.addEventListener('track', (event) => {
     if (!stream.getTrackById(event.track.id)) stream.addTrack(event.track);

@@ -24,6 +24,12 @@ export interface WhepPlayerOptions {
   token?: string;
   /** ICE servers; when omitted, those advertised by the server's `Link` headers are reused on reconnects. */
   iceServers?: RTCIceServer[];
+  /**
+   * Ask the endpoint for its STUN/TURN servers (`OPTIONS`) before each attempt, so that TURN
+   * (whose credentials onair mints only for a live channel and a valid token) is there for the
+   * first offer. Default true; the servers learned from an earlier 201 are then not reused.
+   */
+  discoverIceServers?: boolean;
   /** Called on every state or detail change. `detail` is a human-readable message (mostly for `'error'`). */
   onStateChange?: (state: WhepPlayerState, detail?: string) => void;
   /** Called when the browser refused to start playback even muted; call {@link WhepPlayer.play} from a click. */
@@ -194,13 +200,15 @@ export class WhepPlayer {
     this.willRetry = true;
     this.setState('connecting');
 
+    const discover = this.options.discoverIceServers ?? true;
     while (!signal.aborted) {
       let connection: WhepConnection;
       try {
         connection = await whepConnect({
           endpoint: this.options.endpoint,
           token: this.options.token,
-          iceServers: this.options.iceServers ?? this.learnedIceServers,
+          iceServers: this.options.iceServers ?? (discover ? undefined : this.learnedIceServers),
+          discoverIceServers: discover,
           signal,
         });
       } catch (error) {

@@ -43,6 +43,23 @@ describe('loadConfig', () => {
       { urls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349'], secret: 's3cret', ttlS: 86400 },
     ],
     [{ ONAIR_ICE_TCP: 'true' }, (c: ReturnType<typeof loadConfig>) => c.ice.iceTcp, true],
+    // The embedded TURN server: its URIs follow from the host clients reach it at, TLS only with a certificate.
+    [
+      { ONAIR_TURN_SERVER: 'embedded', ONAIR_TURN_SECRET: 'x'.repeat(32), ONAIR_TURN_HOST: 'tv.example.org' },
+      (c: ReturnType<typeof loadConfig>) => c.ice.turn?.urls,
+      ['turn:tv.example.org:3478?transport=udp', 'turn:tv.example.org:3478?transport=tcp'],
+    ],
+    [
+      { ONAIR_TURN_SERVER: 'embedded', ONAIR_TURN_SECRET: 'x'.repeat(32), ONAIR_PUBLIC_IP: '2001:db8::7', ONAIR_TURN_PORT: '3479', ONAIR_TURN_TLS_CERT: '/c.pem', ONAIR_TURN_TLS_KEY: '/k.pem' },
+      (c: ReturnType<typeof loadConfig>) => c.ice.turn?.urls,
+      ['turn:[2001:db8::7]:3479?transport=udp', 'turn:[2001:db8::7]:3479?transport=tcp', 'turns:[2001:db8::7]:5349?transport=tcp'],
+    ],
+    [
+      { ONAIR_TURN_SERVER: 'embedded', ONAIR_TURN_SECRET: 'x'.repeat(32), ONAIR_TURN_HOST: '127.0.0.2', ONAIR_TURN_LISTEN_IP: '127.0.0.2', ONAIR_TURN_PEER_IPS: '127.0.0.2' },
+      (c: ReturnType<typeof loadConfig>) => c.ice.turnServer,
+      { binary: 'turnserver', secret: 'x'.repeat(32), listenIp: '127.0.0.2', externalIp: undefined, port: 3478, tlsPort: 5349, tls: undefined, relayPorts: [49152, 65535], peerIps: ['127.0.0.2'] },
+    ],
+    [{ ONAIR_HOME: '/srv/onair' }, (c: ReturnType<typeof loadConfig>) => c.home, '/srv/onair'],
     [{ ONAIR_TRUST_PROXY: 'loopback' }, (c: ReturnType<typeof loadConfig>) => c.http.trustProxy, 'loopback'],
     [{ ONAIR_RATE_LIMIT_BURST: '5', ONAIR_RATE_LIMIT_PER_S: '0.5' }, (c: ReturnType<typeof loadConfig>) => c.rateLimit.perSecond, 0.5],
   ])('reads %j', (env, pick, expected) => {
@@ -63,6 +80,13 @@ describe('loadConfig', () => {
     [{ ONAIR_TURN_URLS: 'turn:turn.example.org:3478' }, 'ONAIR_TURN_SECRET: required when ONAIR_TURN_URLS is set'],
     [{ ONAIR_TURN_URLS: 'http://turn.example.org', ONAIR_TURN_SECRET: 'x' }, 'ONAIR_TURN_URLS: expected comma-separated turn:'],
     [{ ONAIR_TURN_TTL_S: '5' }, 'ONAIR_TURN_TTL_S'],
+    [{ ONAIR_TURN_SERVER: 'coturn' }, 'ONAIR_TURN_SERVER: expected off or embedded'],
+    [{ ONAIR_TURN_SERVER: 'embedded', ONAIR_TURN_HOST: 'tv.example.org' }, 'ONAIR_TURN_SECRET: required when ONAIR_TURN_URLS is set or ONAIR_TURN_SERVER=embedded'],
+    [{ ONAIR_TURN_SERVER: 'embedded', ONAIR_TURN_HOST: 'tv.example.org', ONAIR_TURN_SECRET: 'short' }, 'ONAIR_TURN_SECRET: must be at least 32 characters'],
+    [{ ONAIR_TURN_SERVER: 'embedded', ONAIR_TURN_SECRET: 'x'.repeat(32) }, 'ONAIR_TURN_HOST: required with ONAIR_TURN_SERVER=embedded'],
+    [{ ONAIR_TURN_SERVER: 'embedded', ONAIR_TURN_SECRET: 'x'.repeat(32), ONAIR_TURN_HOST: 'h', ONAIR_TURN_TLS_CERT: '/c.pem' }, 'ONAIR_TURN_TLS_CERT: ONAIR_TURN_TLS_CERT and ONAIR_TURN_TLS_KEY go together'],
+    [{ ONAIR_TURN_PEER_IPS: '10.0.0.1, janus.local' }, 'ONAIR_TURN_PEER_IPS: expected comma-separated IP addresses'],
+    [{ ONAIR_TURN_LISTEN_IP: 'eth0' }, 'ONAIR_TURN_LISTEN_IP: expected an IP address'],
     [{ ONAIR_RATE_LIMIT_BURST: '0' }, 'ONAIR_RATE_LIMIT_BURST'],
     [{ ONAIR_TRUST_PROXY: 'everyone' }, 'ONAIR_TRUST_PROXY'],
     [{ ONAIR_ICE_TCP: 'true', ONAIR_PUBLIC_IP: '203.0.113.7' }, 'ONAIR_ICE_TCP: cannot be combined with ONAIR_PUBLIC_IP'],

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { CandidatePolicy, candidatePolicy, DEFAULT_CANDIDATE_DENY, parseCidrList } from '@onair/protocol';
 import { z } from 'zod';
 
@@ -61,6 +63,22 @@ const EnvSchema = z.object({
     .refine((urls) => urls.every((u) => /^turns?:[^\s<>"]+$/.test(u)), 'expected comma-separated turn: or turns: URIs, e.g. turn:turn.example.org:3478?transport=udp'),
   ONAIR_TURN_SECRET: optionalString,
   ONAIR_TURN_TTL_S: z.coerce.number().int().min(60).max(7 * 86400).default(86400),
+  // The TURN server onair runs itself (coturn), or none (a TURN server of your own goes in ONAIR_TURN_URLS).
+  ONAIR_TURN_SERVER: z.enum(['off', 'embedded'], { error: 'expected off or embedded' }).default('off'),
+  ONAIR_TURN_HOST: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9.:[\]-]+$/.test(v), 'expected a host name or IP address'),
+  ONAIR_TURN_PORT: port.default(3478),
+  ONAIR_TURN_TLS_PORT: port.default(5349),
+  ONAIR_TURN_TLS_CERT: optionalString,
+  ONAIR_TURN_TLS_KEY: optionalString,
+  ONAIR_TURN_LISTEN_IP: optionalString.refine((v) => v === undefined || isIP(v) !== 0, 'expected an IP address'),
+  ONAIR_TURN_RELAY_PORTS: portRange.default([49152, 65535]),
+  ONAIR_TURN_PEER_IPS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((u) => u.trim()).filter(Boolean))
+    .refine((ips) => ips.every((ip) => isIP(ip) !== 0), 'expected comma-separated IP addresses'),
+  ONAIR_TURNSERVER_PATH: z.string().trim().min(1).default('turnserver'),
+  ONAIR_HOME: optionalString,
   ONAIR_ICE_TCP: bool.default(false),
   ONAIR_RTP_PORT_RANGE: portRange.default([20000, 40000]),
   ONAIR_IPV6: bool.default(false),
@@ -94,9 +112,21 @@ const EnvSchema = z.object({
   ONAIR_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters (e.g. openssl rand -hex 32)'),
   ONAIR_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 })
-  .refine((e) => e.ONAIR_TURN_URLS.length === 0 || e.ONAIR_TURN_SECRET !== undefined, {
+  .refine((e) => (e.ONAIR_TURN_URLS.length === 0 && e.ONAIR_TURN_SERVER === 'off') || e.ONAIR_TURN_SECRET !== undefined, {
     path: ['ONAIR_TURN_SECRET'],
-    message: 'required when ONAIR_TURN_URLS is set (the TURN server\'s static-auth-secret)',
+    message: 'required when ONAIR_TURN_URLS is set or ONAIR_TURN_SERVER=embedded (the TURN server\'s static-auth-secret)',
+  })
+  .refine((e) => e.ONAIR_TURN_SECRET === undefined || e.ONAIR_TURN_SECRET.length >= 32 || e.ONAIR_TURN_SERVER === 'off', {
+    path: ['ONAIR_TURN_SECRET'],
+    message: 'must be at least 32 characters for the embedded TURN server (e.g. openssl rand -hex 32)',
+  })
+  .refine((e) => e.ONAIR_TURN_SERVER === 'off' || e.ONAIR_TURN_URLS.length > 0 || e.ONAIR_TURN_HOST !== undefined || e.ONAIR_PUBLIC_IP !== undefined, {
+    path: ['ONAIR_TURN_HOST'],
+    message: 'required with ONAIR_TURN_SERVER=embedded (the host name or IP clients reach the TURN server at), unless ONAIR_PUBLIC_IP or ONAIR_TURN_URLS is set',
+  })
+  .refine((e) => (e.ONAIR_TURN_TLS_CERT === undefined) === (e.ONAIR_TURN_TLS_KEY === undefined), {
+    path: ['ONAIR_TURN_TLS_CERT'],
+    message: 'ONAIR_TURN_TLS_CERT and ONAIR_TURN_TLS_KEY go together (a PEM certificate chain and its private key)',
   })
   // Janus runs ICE-TCP only as an ICE-Lite agent, and ICE-Lite is wrong behind a 1:1 NAT.
   .refine((e) => !(e.ONAIR_ICE_TCP && e.ONAIR_PUBLIC_IP), {
@@ -125,6 +155,8 @@ export interface OnairConfig {
     stunServer?: { host: string; port: number };
     /** TURN relays handed to clients, with per-session TURN REST credentials (coturn use-auth-secret). */
     turn?: { urls: string[]; secret: string; ttlS: number };
+    /** The TURN server onair runs and supervises itself (coturn), when ONAIR_TURN_SERVER=embedded. */
+    turnServer?: TurnServerConfig;
     /** ICE over TCP on Janus (needs ICE-Lite, which Janus then runs in). */
     iceTcp: boolean;
     rtpPortRange: [number, number];
@@ -170,9 +202,27 @@ export interface OnairConfig {
   signup: 'open' | 'closed';
   /** ffmpeg, for directory thumbnails. */
   ffmpegPath: string;
+  /** onair's data directory (generated helper configs; later HLS and recordings). */
+  home: string;
   /** Signs playback tokens (private channels' share links). */
   secret: { value: string; ephemeral: boolean };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+export interface TurnServerConfig {
+  /** coturn's turnserver binary. */
+  binary: string;
+  secret: string;
+  /** Where it listens (all addresses when unset) and relays from. */
+  listenIp?: string;
+  /** ONAIR_PUBLIC_IP, announced as coturn's external-ip behind a 1:1 NAT. */
+  externalIp?: string;
+  port: number;
+  tlsPort: number;
+  tls?: { certFile: string; keyFile: string };
+  relayPorts: [number, number];
+  /** Addresses it may relay to (Janus's); empty = this machine's own addresses, found at start-up. */
+  peerIps: string[];
 }
 
 export class ConfigError extends Error {
@@ -217,6 +267,24 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
   const e = parsed.data;
   const stun = e.ONAIR_STUN_SERVER?.split(':');
   const corsOrigins = e.ONAIR_CORS_ORIGINS.trim() === '*' ? '*' : e.ONAIR_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  const tls = e.ONAIR_TURN_TLS_CERT && e.ONAIR_TURN_TLS_KEY ? { certFile: e.ONAIR_TURN_TLS_CERT, keyFile: e.ONAIR_TURN_TLS_KEY } : undefined;
+  const turnServer: TurnServerConfig | undefined =
+    e.ONAIR_TURN_SERVER === 'embedded'
+      ? {
+          binary: e.ONAIR_TURNSERVER_PATH,
+          secret: e.ONAIR_TURN_SECRET!,
+          listenIp: e.ONAIR_TURN_LISTEN_IP,
+          externalIp: e.ONAIR_PUBLIC_IP,
+          port: e.ONAIR_TURN_PORT,
+          tlsPort: e.ONAIR_TURN_TLS_PORT,
+          tls,
+          relayPorts: e.ONAIR_TURN_RELAY_PORTS,
+          peerIps: e.ONAIR_TURN_PEER_IPS,
+        }
+      : undefined;
+  // The embedded server's URIs, unless given: UDP and TCP on one port, TLS when a certificate is set.
+  const turnUrls =
+    e.ONAIR_TURN_URLS.length > 0 || !turnServer ? e.ONAIR_TURN_URLS : embeddedTurnUrls(e.ONAIR_TURN_HOST ?? e.ONAIR_PUBLIC_IP!, turnServer);
   return {
     http: { host: e.ONAIR_API_HOST, port: e.ONAIR_API_PORT, corsOrigins, trustProxy: e.ONAIR_TRUST_PROXY },
     nodeId: e.ONAIR_NODE_ID ?? e.JANUS_WS_URL,
@@ -232,7 +300,8 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
       enforceInterface: e.ONAIR_ICE_INTERFACE,
       publicIp: e.ONAIR_PUBLIC_IP,
       stunServer: stun ? { host: stun[0], port: Number(stun[1]) } : undefined,
-      turn: e.ONAIR_TURN_URLS.length > 0 ? { urls: e.ONAIR_TURN_URLS, secret: e.ONAIR_TURN_SECRET!, ttlS: e.ONAIR_TURN_TTL_S } : undefined,
+      turn: turnUrls.length > 0 ? { urls: turnUrls, secret: e.ONAIR_TURN_SECRET!, ttlS: e.ONAIR_TURN_TTL_S } : undefined,
+      turnServer,
       iceTcp: e.ONAIR_ICE_TCP,
       rtpPortRange: e.ONAIR_RTP_PORT_RANGE,
       ipv6: e.ONAIR_IPV6,
@@ -257,10 +326,25 @@ export function loadConfig(env: Record<string, string | undefined>): OnairConfig
     },
     signup: e.ONAIR_SIGNUP,
     ffmpegPath: e.ONAIR_FFMPEG_PATH,
+    home: e.ONAIR_HOME ?? defaultHome(env),
     // Without ONAIR_SECRET share links last as long as the process (main.ts warns).
     secret: e.ONAIR_SECRET ? { value: e.ONAIR_SECRET, ephemeral: false } : { value: randomBytes(32).toString('hex'), ephemeral: true },
     logLevel: e.ONAIR_LOG_LEVEL,
   };
+}
+
+/** The URIs clients get for the embedded TURN server (RFC 7065): UDP and TCP, and TLS with a certificate. */
+export function embeddedTurnUrls(host: string, server: Pick<TurnServerConfig, 'port' | 'tlsPort' | 'tls'>): string[] {
+  const h = isIP(host) === 6 ? `[${host}]` : host;
+  const urls = [`turn:${h}:${server.port}?transport=udp`, `turn:${h}:${server.port}?transport=tcp`];
+  if (server.tls) urls.push(`turns:${h}:${server.tlsPort}?transport=tcp`);
+  return urls;
+}
+
+/** As infra/scripts/lib.sh: /var/lib/onair for root, else the user's data directory. */
+function defaultHome(env: Record<string, string | undefined>): string {
+  if (process.getuid?.() === 0) return '/var/lib/onair';
+  return join(env.XDG_DATA_HOME ?? join(env.HOME ?? '/tmp', '.local/share'), 'onair');
 }
 
 /** Nest injection token for the validated OnairConfig. */

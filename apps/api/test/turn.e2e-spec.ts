@@ -1,0 +1,206 @@
+/**
+ * The embedded TURN server (ONAIR_TURN_SERVER=embedded): the API runs coturn (Debian's) and
+ * supervises it. A Chromium player that may use relayed candidates only
+ * (`iceTransportPolicy: 'relay'`) gets TURN credentials from OPTIONS on the live channel's
+ * WHEP endpoint and plays through coturn, over UDP and over TCP; a wrong or expired
+ * credential is refused by coturn (401); coturn killed with SIGKILL comes back by itself and
+ * /health shows it. Runs inside onair's test network namespace (npm test): coturn listens on
+ * the namespace's 127.0.0.2 and may relay to Janus there only.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Browser, Page } from 'playwright-core';
+import { turnRestCredential } from '../src/ice/ice-servers.service';
+import { launchChromium } from './harness/browser';
+import { publishObsShaped } from './harness/publisher';
+import { TestStack } from './harness/stack';
+import { until } from './harness/until';
+
+const ICE_IP = process.env.ONAIR_TEST_ICE_IP ?? '127.0.0.2';
+const SECRET = randomBytes(32).toString('hex');
+const stack = new TestStack(19880, 19988, {
+  ONAIR_TURN_SERVER: 'embedded',
+  ONAIR_TURN_SECRET: SECRET,
+  ONAIR_TURN_HOST: ICE_IP,
+  ONAIR_TURN_LISTEN_IP: ICE_IP,
+  ONAIR_TURN_PEER_IPS: ICE_IP,
+  ONAIR_TURN_RELAY_PORTS: '41000-41999',
+  ONAIR_HOME: mkdtempSync(join(tmpdir(), 'onair-home-')),
+});
+let browser: Browser;
+let publisher: Page;
+let whepUrl: string;
+
+interface RelayOutcome {
+  /** Candidate types in the player's offer (only relay with the policy). */
+  offeredTypes: string[];
+  status: number;
+  /** Video frames decoded within the wait, and the selected pair's local candidate. */
+  frames: number;
+  localType?: string;
+  relayProtocol?: string;
+  errors: { errorCode: number; url: string }[];
+}
+
+/** A relay-only WHEP player in the page: ICE servers from OPTIONS, then offer, POST, play. */
+function playThroughTurn(page: Page, url: string, transport: 'udp' | 'tcp'): Promise<RelayOutcome> {
+  return page.evaluate(
+    async ({ url, transport }) => {
+      const discovery = await fetch(url, { method: 'OPTIONS' });
+      const servers: RTCIceServer[] = [];
+      for (const m of (discovery.headers.get('link') ?? '').matchAll(/<([^>]+)>;\s*rel="ice-server"(?:;\s*username="([^"]*)")?(?:;\s*credential="([^"]*)")?/g)) {
+        if (m[1].startsWith('turn:') && m[1].endsWith(`transport=${transport}`)) servers.push({ urls: m[1], username: m[2], credential: m[3] });
+      }
+      const errors: { errorCode: number; url: string }[] = [];
+      const pc = new RTCPeerConnection({ iceServers: servers, iceTransportPolicy: 'relay', bundlePolicy: 'max-bundle' });
+      pc.addEventListener('icecandidateerror', (e) => errors.push({ errorCode: (e as RTCPeerConnectionIceErrorEvent).errorCode, url: (e as RTCPeerConnectionIceErrorEvent).url }));
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      const video = document.createElement('video');
+      video.muted = true;
+      document.body.appendChild(video);
+      let frames = 0;
+      const count = () => {
+        frames++;
+        (video as any).requestVideoFrameCallback(count);
+      };
+      pc.ontrack = (e) => {
+        if (e.track.kind !== 'video') return;
+        video.srcObject = new MediaStream([e.track]);
+        void video.play();
+        (video as any).requestVideoFrameCallback(count);
+      };
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5000);
+        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && (clearTimeout(timer), resolve()));
+      });
+      const offer = pc.localDescription!.sdp;
+      const offeredTypes = [...offer.matchAll(/typ (\w+)/g)].map((m) => m[1]);
+      if (offeredTypes.length === 0) return { offeredTypes, status: 0, frames: 0, errors };
+      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: offer });
+      if (res.status !== 201) return { offeredTypes, status: res.status, frames: 0, errors };
+      await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+      const location = new URL(res.headers.get('location')!, url).toString();
+      // Frames for up to 10 s; then which candidate pair carried them.
+      const deadline = Date.now() + 10000;
+      while (frames < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      let localType: string | undefined;
+      let relayProtocol: string | undefined;
+      const stats = await pc.getStats();
+      stats.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) {
+          const pair = stats.get(s.selectedCandidatePairId);
+          const local = pair && stats.get(pair.localCandidateId);
+          localType = local?.candidateType;
+          relayProtocol = local?.relayProtocol;
+        }
+      });
+      pc.close();
+      await fetch(location, { method: 'DELETE' });
+      return { offeredTypes, status: 201, frames, localType, relayProtocol, errors };
+    },
+    { url, transport },
+  );
+}
+
+/** Gathers relay candidates with the given credentials; returns the relay candidates and errors. */
+function gatherWith(page: Page, server: RTCIceServer): Promise<{ relays: number; errors: number[] }> {
+  return page.evaluate(async (server) => {
+    const errors: number[] = [];
+    const pc = new RTCPeerConnection({ iceServers: [server], iceTransportPolicy: 'relay' });
+    pc.addEventListener('icecandidateerror', (e) => errors.push((e as RTCPeerConnectionIceErrorEvent).errorCode));
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5000);
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && (clearTimeout(timer), resolve()));
+    });
+    const relays = (pc.localDescription!.sdp.match(/typ relay/g) ?? []).length;
+    pc.close();
+    return { relays, errors };
+  }, server);
+}
+
+const health = async () => (await (await fetch(`${stack.apiUrl}/health`)).json()) as { status: string; helpers: { name: string; ok: boolean; state: string; pid?: number; restarts: number }[] };
+const turnHealth = async () => (await health()).helpers.find((h) => h.name === 'turn');
+
+beforeAll(async () => {
+  await stack.start();
+  browser = await launchChromium();
+  const { channel, key } = await stack.createChannel('Turn test');
+  publisher = await browser.newPage();
+  await publisher.goto(`${stack.apiUrl}/health`);
+  const published = await publishObsShaped(publisher, `${stack.apiUrl}/whip`, key);
+  if (published.status !== 201) throw new Error(`publish: ${published.status}`);
+  whepUrl = `${stack.apiUrl}/whep/${channel.slug}`;
+  await until('coturn up', turnHealth, (h) => h?.ok === true, 10000);
+}, 60000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack.stop();
+});
+
+describe('embedded TURN server', () => {
+  it('T01 /health lists the TURN server, up, with its pid', async () => {
+    const h = await health();
+    expect(h.status).toBe('ok');
+    expect(h.helpers).toEqual([expect.objectContaining({ name: 'turn', ok: true, restarts: 0, pid: expect.any(Number) })]);
+  });
+
+  it('T02 a relay-only player plays through coturn over UDP', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.apiUrl}/health`);
+    const out = await playThroughTurn(page, whepUrl, 'udp');
+    await page.close();
+    expect(out.offeredTypes.length).toBeGreaterThan(0);
+    expect(new Set(out.offeredTypes)).toEqual(new Set(['relay']));
+    expect(out.status).toBe(201);
+    expect(out.frames).toBeGreaterThanOrEqual(30);
+    expect(out).toMatchObject({ localType: 'relay', relayProtocol: 'udp' });
+  });
+
+  it('T03 a relay-only player plays through coturn over TCP', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.apiUrl}/health`);
+    const out = await playThroughTurn(page, whepUrl, 'tcp');
+    await page.close();
+    expect(new Set(out.offeredTypes)).toEqual(new Set(['relay']));
+    expect(out.status).toBe(201);
+    expect(out.frames).toBeGreaterThanOrEqual(30);
+    expect(out).toMatchObject({ localType: 'relay', relayProtocol: 'tcp' });
+  });
+
+  it('T04 coturn refuses a wrong credential and an expired one (401), and takes a fresh one', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.apiUrl}/health`);
+    const urls = `turn:${ICE_IP}:3478?transport=udp`;
+    const wrong = await gatherWith(page, { urls, ...turnRestCredential('not-the-secret-not-the-secret-00', 'intruder', Date.now() / 1000 + 3600) });
+    const expired = await gatherWith(page, { urls, ...turnRestCredential(SECRET, 'late', Date.now() / 1000 - 60) });
+    const fresh = await gatherWith(page, { urls, ...turnRestCredential(SECRET, 'viewer', Date.now() / 1000 + 3600) });
+    await page.close();
+    expect(wrong).toEqual({ relays: 0, errors: expect.arrayContaining([401]) });
+    expect(expired).toEqual({ relays: 0, errors: expect.arrayContaining([401]) });
+    expect(fresh.relays).toBeGreaterThan(0);
+  });
+
+  it('T05 coturn killed with SIGKILL is started again by the API and relays again', async () => {
+    const before = await turnHealth();
+    process.kill(before!.pid!, 'SIGKILL');
+    const after = await until('coturn back', turnHealth, (h) => h?.ok === true && h.pid !== before!.pid && h.restarts === 1, 15000);
+    expect(after).toMatchObject({ name: 'turn', restarts: 1 });
+    const page = await browser.newPage();
+    await page.goto(`${stack.apiUrl}/health`);
+    const fresh = await until(
+      'relay candidates from the new coturn',
+      () => gatherWith(page, { urls: `turn:${ICE_IP}:3478?transport=udp`, ...turnRestCredential(SECRET, 'viewer', Date.now() / 1000 + 3600) }),
+      (g) => g.relays > 0,
+      15000,
+    );
+    await page.close();
+    expect(fresh.relays).toBeGreaterThan(0);
+  });
+});

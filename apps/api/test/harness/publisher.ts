@@ -13,7 +13,18 @@ export interface PublishOptions {
    * answer is read back with 42e01f), so the encoder is unaffected by the claim.
    */
   claimProfileLevelId?: string;
+  /**
+   * 'clock': the video is a canvas that paints its capture time (wall-clock ms) as a barcode
+   * in every frame, for glass-to-glass measurement (readClockFrames decodes it); audio is
+   * still the fake mic. Default 'camera': the fake camera's test pattern.
+   */
+  source?: 'camera' | 'clock';
 }
+
+/** The capture-time barcode: CLOCK_BITS blocks of CLOCK_BLOCK px in a band CLOCK_BAND px high at the top. */
+export const CLOCK_BITS = 44;
+export const CLOCK_BLOCK = 14;
+export const CLOCK_BAND = 48;
 
 export interface PublishOutcome {
   status: number;
@@ -31,10 +42,36 @@ export interface PublishOutcome {
 export function publishObsShaped(page: Page, whipUrl: string, streamKey: string, options: PublishOptions = {}): Promise<PublishOutcome> {
   return page.evaluate(
     async ({ whipUrl, streamKey, options }) => {
-      const stream = await navigator.mediaDevices.getUserMedia({
-        audio: true,
-        video: { width: options.width ?? 640, height: options.height ?? 360, frameRate: 30 },
-      });
+      const width = options.width ?? 640;
+      const height = options.height ?? 360;
+      let stream: MediaStream;
+      if (options.source === 'clock') {
+        // Each frame carries the wall-clock time it was painted: 44 bits, most significant first,
+        // white = 1, black = 0, blocks wide enough to survive H.264 at any sane bitrate.
+        const canvas = document.createElement('canvas');
+        canvas.width = width;
+        canvas.height = height;
+        const ctx = canvas.getContext('2d')!;
+        let frame = 0;
+        const paint = () => {
+          const t = Math.round(performance.timeOrigin + performance.now());
+          ctx.fillStyle = '#808080';
+          ctx.fillRect(0, 0, width, height);
+          ctx.fillStyle = `hsl(${(frame++ * 7) % 360} 60% 50%)`;
+          ctx.fillRect((frame * 4) % width, 80, 60, 60); // some motion below the band
+          for (let bit = 0; bit < 44; bit++) {
+            ctx.fillStyle = Math.floor(t / 2 ** (43 - bit)) % 2 === 1 ? '#ffffff' : '#000000';
+            ctx.fillRect(bit * 14, 0, 14, 48);
+          }
+        };
+        paint();
+        const timer = setInterval(paint, 1000 / 30);
+        (window as unknown as { __clockTimer: unknown }).__clockTimer = timer;
+        const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+        stream = new MediaStream([...mic.getAudioTracks(), ...canvas.captureStream(30).getVideoTracks()]);
+      } else {
+        stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height, frameRate: 30 } });
+      }
       const pc = new RTCPeerConnection();
       const audio = pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly', streams: [stream] });
       const video = pc.addTransceiver(stream.getVideoTracks()[0], {

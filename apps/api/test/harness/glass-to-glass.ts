@@ -7,6 +7,8 @@ export interface ClockReading {
   /** Frames whose barcode did not read as a plausible time (blurred, half-drawn). */
   unreadable: number;
   status: number;
+  /** Candidate types in the player's offer (only 'relay' for a relay-only player). */
+  offeredTypes: string[];
   /** The selected candidate pair's local side: 'host', 'relay'…, and the relay's protocol. */
   localType?: string;
   relayProtocol?: string;
@@ -72,8 +74,9 @@ export function readClockFrames(page: Page, whepUrl: string, opts: { relay?: 'ud
         const timer = setTimeout(resolve, 5000);
         pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && (clearTimeout(timer), resolve()));
       });
+      const offeredTypes = [...pc.localDescription!.sdp.matchAll(/typ (\w+)/g)].map((m) => m[1]);
       const res = await fetch(whepUrl, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription!.sdp });
-      if (res.status !== 201) return { delaysMs, unreadable, status: res.status };
+      if (res.status !== 201) return { delaysMs, unreadable, status: res.status, offeredTypes };
       await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
       const location = new URL(res.headers.get('location')!, whepUrl).toString();
       await Promise.race([finished, new Promise((r) => setTimeout(r, opts.timeoutMs))]);
@@ -90,7 +93,7 @@ export function readClockFrames(page: Page, whepUrl: string, opts: { relay?: 'ud
       pc.close();
       video.remove();
       await fetch(location, { method: 'DELETE' });
-      return { delaysMs, unreadable, status: 201, localType, relayProtocol };
+      return { delaysMs, unreadable, status: 201, offeredTypes, localType, relayProtocol };
     },
     { whepUrl, opts, bits: CLOCK_BITS, block: CLOCK_BLOCK, band: CLOCK_BAND },
   );

@@ -112,6 +112,21 @@ describe('PlaybackService', () => {
     expect(media.callsOf('watch')).toHaveLength(goesLive ? 1 : 0);
   });
 
+  it.each([
+    ['becomes playable: live (discovery hands out TURN)', true, true],
+    ['ends instead: not live', false, false],
+  ])('isLive() on a broadcast still building its feed waits until it %s', async (_name, goesLive, expected) => {
+    const { service, live, broadcast } = setup();
+    let settle!: () => void;
+    Object.assign(broadcast, { playable: false, goingLive: new Promise<void>((r) => (settle = r)) });
+    const answer = service.isLive('c1');
+    await new Promise((r) => setImmediate(r));
+    if (goesLive) broadcast.playable = true;
+    else live.removeBroadcast(broadcast.sessionId);
+    settle();
+    expect(await answer).toBe(expected);
+  });
+
   it('a viewer whose broadcast ended while the media server answered is released, not registered', async () => {
     const { media, service, live } = setup();
     let answer!: () => void;

@@ -70,9 +70,13 @@ export class PlaybackService implements OnModuleInit {
     this.media.onEvent((e) => this.onMediaEvent(e));
   }
 
-  /** Whether the channel has a broadcast viewers can join right now. */
-  isLive(channelId: string): boolean {
-    return this.live.broadcastOnChannel(channelId)?.playable === true;
+  /**
+   * Whether the channel has a broadcast viewers can join. One whose WHIP POST has just been
+   * answered is still building its feed for a few milliseconds: it is waited for (bounded),
+   * as a WHEP POST waits, so a player's discovery right after go-live gets its TURN servers.
+   */
+  async isLive(channelId: string): Promise<boolean> {
+    return (await this.playableBroadcast(channelId)) !== undefined;
   }
 
   /** WHEP POST: `token` is the playback token private channels need. */

@@ -47,7 +47,8 @@ case "${1:-}" in
       rm -rf "$run"
       problems=1
     fi
-    new="$(comm -13 <(printf '%s\n' "$before" | sed '/^$/d') <(snapshot))"
+    # (the run folder itself is reported above, not again here)
+    new="$(comm -13 <(printf '%s\n' "$before" | sed '/^$/d') <(snapshot | grep -vxF -- "$run" || true))"
     if [ -n "$new" ]; then
       echo "leftovers: new entries in $tmp:" >&2
       printf '  %s\n' $new >&2

@@ -7,17 +7,14 @@
  * the floor the relayed ones add to. HLS joins this table when onair serves HLS.
  * Prints figures only; runs in the test namespace like `npm test`.
  */
-import { mkdtempSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { launchChromium } from '../test/harness/browser';
 import { readClockFrames } from '../test/harness/glass-to-glass';
 import { publishObsShaped } from '../test/harness/publisher';
 import { TestStack } from '../test/harness/stack';
+import { discoverTurn, embeddedTurnEnv } from '../test/harness/turn';
 
 const SAMPLES = Number(process.env.ONAIR_BENCH_G2G_FRAMES ?? 300);
-const ICE_IP = process.env.ONAIR_TEST_ICE_IP ?? '127.0.0.2';
 
 const pcts = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -27,15 +24,7 @@ const pcts = (xs: number[]) => {
 
 describe('glass-to-glass', () => {
   it(`WebRTC direct vs through TURN (UDP, TCP), ${SAMPLES} frames each`, async () => {
-    const stack = new TestStack(20080, 20188, {
-      ONAIR_TURN_SERVER: 'embedded',
-      ONAIR_TURN_SECRET: randomBytes(32).toString('hex'),
-      ONAIR_TURN_HOST: ICE_IP,
-      ONAIR_TURN_LISTEN_IP: ICE_IP,
-      ONAIR_TURN_PEER_IPS: ICE_IP,
-      ONAIR_TURN_RELAY_PORTS: '42000-42999',
-      ONAIR_HOME: mkdtempSync(join(tmpdir(), 'onair-home-')),
-    });
+    const stack = new TestStack(20080, 20188, embeddedTurnEnv({ relayPorts: '42000-42999' }));
     await stack.start();
     const browser = await launchChromium();
     try {
@@ -49,7 +38,7 @@ describe('glass-to-glass', () => {
       const player = await browser.newPage();
       await player.goto(`${stack.apiUrl}/health`);
       for (const [name, relay] of [['WebRTC direct', undefined], ['WebRTC through TURN/UDP', 'udp'], ['WebRTC through TURN/TCP', 'tcp']] as const) {
-        const r = await readClockFrames(player, whep, { relay, samples: SAMPLES, timeoutMs: 60_000 });
+        const r = await readClockFrames(player, whep, { relayVia: relay && (await discoverTurn(whep, relay)), samples: SAMPLES, timeoutMs: 60_000 });
         if (r.status !== 201) throw new Error(`${name}: WHEP POST ${r.status}`);
         // The first frames carry the keyframe cache's catch-up: the steady state is what a viewer watches.
         const steady = r.delaysMs.slice(Math.min(30, Math.floor(r.delaysMs.length / 4)));

@@ -1,35 +1,27 @@
 /**
  * The embedded TURN server (ONAIR_TURN_SERVER=embedded): the API runs coturn (Debian's) and
  * supervises it. A Chromium player (glass-to-glass.ts) that may use relayed candidates only
- * (`iceTransportPolicy: 'relay'`) gets TURN credentials from OPTIONS on the live channel's
- * WHEP endpoint and plays through coturn, over UDP and over TCP; a wrong or expired
+ * (`iceTransportPolicy: 'relay'`), with the TURN credentials OPTIONS on the live channel's
+ * WHEP endpoint hands out, plays through coturn, over UDP and over TCP; a wrong or expired
  * credential is refused by coturn (401); coturn killed with SIGKILL comes back by itself and
- * /health shows it. Runs inside onair's test network namespace (npm test): coturn listens on
+ * /health shows it; a coturn left running by an API killed with SIGKILL is ended by the next
+ * API before it starts its own. Runs inside onair's test network namespace (npm test): coturn listens on
  * the namespace's 127.0.0.2 and may relay to Janus there only.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Browser, Page } from 'playwright-core';
 import { turnRestCredential } from '../src/ice/ice-servers.service';
+import { ApiProcess } from './harness/api-process';
 import { launchChromium } from './harness/browser';
 import { readClockFrames } from './harness/glass-to-glass';
 import { publishObsShaped } from './harness/publisher';
 import { TestStack } from './harness/stack';
+import { discoverTurn, embeddedTurnEnv, TEST_ICE_IP as ICE_IP } from './harness/turn';
 import { until } from './harness/until';
 
-const ICE_IP = process.env.ONAIR_TEST_ICE_IP ?? '127.0.0.2';
 const SECRET = randomBytes(32).toString('hex');
-const stack = new TestStack(19880, 19988, {
-  ONAIR_TURN_SERVER: 'embedded',
-  ONAIR_TURN_SECRET: SECRET,
-  ONAIR_TURN_HOST: ICE_IP,
-  ONAIR_TURN_LISTEN_IP: ICE_IP,
-  ONAIR_TURN_PEER_IPS: ICE_IP,
-  ONAIR_TURN_RELAY_PORTS: '41000-41999',
-  ONAIR_HOME: mkdtempSync(join(tmpdir(), 'onair-home-')),
-});
+const stack = new TestStack(19880, 19988, embeddedTurnEnv({ relayPorts: '41000-41999', secret: SECRET }));
 let browser: Browser;
 let publisher: Page;
 let whepUrl: string;
@@ -86,7 +78,7 @@ describe('embedded TURN server', () => {
     const page = await browser.newPage();
     await page.goto(`${stack.apiUrl}/health`);
     // Frames read back by their painted capture time: real, advancing pictures, not a black one.
-    const out = await readClockFrames(page, whepUrl, { relay: transport, samples: 30, timeoutMs: 10000 });
+    const out = await readClockFrames(page, whepUrl, { relayVia: await discoverTurn(whepUrl, transport), samples: 30, timeoutMs: 10000 });
     await page.close();
     expect(out.offeredTypes.length).toBeGreaterThan(0);
     expect(new Set(out.offeredTypes)).toEqual(new Set(['relay']));
@@ -125,3 +117,45 @@ describe('embedded TURN server', () => {
     expect(fresh.relays).toBeGreaterThan(0);
   });
 });
+
+describe('embedded TURN server across an API crash', () => {
+  // The API as its own process (built dist/main.js), so it can be SIGKILLed; this stack lends
+  // its settings (the same ONAIR_HOME across both runs) and its Janus.
+  const apart = new TestStack(20280, 20388, embeddedTurnEnv({ port: 3479, relayPorts: '43000-43999' }));
+  const api = new ApiProcess(apart.env);
+  const turnPid = async () => {
+    const h = (await (await fetch(`${api.url}/health`)).json()) as { helpers: { name: string; ok: boolean; pid?: number }[] };
+    return h.helpers.find((x) => x.name === 'turn' && x.ok)?.pid;
+  };
+  /** A live turnserver (a zombie waiting to be reaped has an empty command line). */
+  const isTurnserver = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(apart.config.ice.turnServer!.binary);
+    } catch {
+      return false;
+    }
+  };
+
+  beforeAll(async () => {
+    await apart.janus.start();
+    await api.start();
+  });
+
+  afterAll(async () => {
+    await api.stop();
+    await apart.janus.stop();
+  });
+
+  it('T06 the next API ends the coturn a SIGKILLed API left running, and runs its own', async () => {
+    const first = await until('coturn up', turnPid, (pid) => typeof pid === 'number', 10000);
+    await api.kill();
+    // Nothing could stop it: the API died without a word. It is still there, unsupervised.
+    expect(isTurnserver(first!)).toBe(true);
+    await api.start();
+    const second = await until('the new coturn up', turnPid, (pid) => typeof pid === 'number', 10000);
+    expect(second).not.toBe(first);
+    expect(isTurnserver(first!)).toBe(false);
+    expect(isTurnserver(second!)).toBe(true);
+  });
+});
+

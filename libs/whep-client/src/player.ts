@@ -25,9 +25,11 @@ export interface WhepPlayerOptions {
   /** ICE servers; when omitted, those advertised by the server's `Link` headers are reused on reconnects. */
   iceServers?: RTCIceServer[];
   /**
-   * Ask the endpoint for its STUN/TURN servers (`OPTIONS`) before each attempt, so that TURN
+   * Ask the endpoint for its STUN/TURN servers (`OPTIONS`) before an attempt, so that TURN
    * (whose credentials onair mints only for a live channel and a valid token) is there for the
-   * first offer. Default true; the servers learned from an earlier 201 are then not reused.
+   * first offer. Default true. Not while polling a channel found offline: those attempts reuse
+   * the servers learned from an earlier 201, and a session that then fails to connect is
+   * followed by an attempt that asks again.
    */
   discoverIceServers?: boolean;
   /** Called on every state or detail change. `detail` is a human-readable message (mostly for `'error'`). */
@@ -200,9 +202,13 @@ export class WhepPlayer {
     this.willRetry = true;
     this.setState('connecting');
 
-    const discover = this.options.discoverIceServers ?? true;
+    /** The last attempt found the channel offline (409): polling it again asks for no ICE servers. */
+    let offline = false;
     while (!signal.aborted) {
       let connection: WhepConnection;
+      // Discovery costs a request (and a token of onair's per-address bucket): not on every
+      // poll of an offline channel, where the servers learned from an earlier 201 are reused.
+      const discover = (this.options.discoverIceServers ?? true) && !offline;
       try {
         connection = await whepConnect({
           endpoint: this.options.endpoint,
@@ -213,7 +219,7 @@ export class WhepPlayer {
         });
       } catch (error) {
         if (signal.aborted) return;
-        const offline = isWhepError(error) && error.code === 'http' && error.status === 409;
+        offline = isWhepError(error) && error.code === 'http' && error.status === 409;
         errors = offline ? 0 : errors + 1;
         const plan = this.planRetry(error, errors);
         this.willRetry = plan.delaySeconds !== null;
@@ -228,6 +234,7 @@ export class WhepPlayer {
       }
 
       errors = 0;
+      offline = false;
       if (!this.options.iceServers && connection.iceServers.length) this.learnedIceServers = [...connection.iceServers];
       this.setState('connecting');
       const startedAt = Date.now();

@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SupervisedProcess } from './supervised-process';
 
 /** Real child processes (sh, sleep): the class under test is onair's own, nothing is faked. */
@@ -88,5 +92,43 @@ describe('SupervisedProcess', () => {
     p.start();
     await until('failed', () => p.status().state === 'failed');
     expect(p.status().lastExit).toMatch(/could not start: .*ENOENT/);
+  });
+
+  describe('pidFile: a child its SIGKILLed owner left running', () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'onair-supervised-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('is ended by the next start(), which then runs its own and keeps its pid in the file', async () => {
+      const pidFile = join(dir, 'helper.pid');
+      // The orphan: the same command, started by an owner that no longer exists.
+      const orphan = spawn('sleep', ['30'], { stdio: 'ignore' });
+      await until('orphan pid', () => orphan.pid !== undefined);
+      writeFileSync(pidFile, `${orphan.pid}\n`);
+      const gone = new Promise((r) => orphan.once('exit', r));
+      const p = new SupervisedProcess({ name: 'test', command: 'sleep', args: ['30'], pidFile });
+      procs.push(p);
+      p.start();
+      await gone;
+      expect(alive(orphan.pid)).toBe(false);
+      expect(p.status().recentLog).toContain(`ended pid ${orphan.pid}, left running by an earlier owner`);
+      await until('a pid', () => p.pid !== undefined);
+      expect(readFileSync(pidFile, 'utf8').trim()).toBe(String(p.pid));
+      await p.stop();
+      expect(existsSync(pidFile)).toBe(false);
+    });
+
+    it('leaves alone a pid now used by another program', async () => {
+      const pidFile = join(dir, 'helper.pid');
+      const other = spawn('sleep', ['31'], { stdio: 'ignore' });
+      await until('other pid', () => other.pid !== undefined);
+      writeFileSync(pidFile, `${other.pid}\n`);
+      const p = new SupervisedProcess({ name: 'test', command: 'sleep', args: ['30'], pidFile });
+      procs.push(p);
+      p.start();
+      await until('a pid', () => p.pid !== undefined);
+      expect(alive(other.pid)).toBe(true);
+      other.kill('SIGKILL');
+    });
   });
 });

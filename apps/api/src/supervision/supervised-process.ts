@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 /** What health and the studio say about a helper process. */
 export interface ProcessStatus {
@@ -22,8 +23,13 @@ export interface SupervisedProcessOptions {
   name: string;
   command: string;
   args: string[];
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
+  /**
+   * Where the running child's pid is kept. An owner killed with SIGKILL can't stop its child,
+   * which would live on unsupervised (holding its ports: the next one could not bind them); the
+   * next start() reads this file and ends that leftover first, if it is still this very
+   * command (its /proc command line), so a pid reused by another program is never touched.
+   */
+  pidFile?: string;
   /** A run that lasted this long counts as healthy: the backoff starts over. */
   healthyAfterMs?: number;
   /** First wait before a restart; doubled after each quick death, up to maxBackoffMs. */
@@ -37,8 +43,6 @@ export interface SupervisedProcessOptions {
   onLine?: (line: string) => void;
   /** Called each time the process ends by itself (not through stop()). */
   onExit?: (how: string) => void;
-  /** For specs: the spawn function and the clock. */
-  spawnFn?: typeof spawn;
 }
 
 const LOG_LINES = 20;
@@ -60,7 +64,7 @@ export class SupervisedProcess {
   private state: ProcessStatus['state'] = 'stopped';
   private readonly log: string[] = [];
   private exited?: Promise<void>;
-  private readonly o: Required<Omit<SupervisedProcessOptions, 'env' | 'cwd' | 'onLine' | 'onExit'>> & SupervisedProcessOptions;
+  private readonly o: Required<Omit<SupervisedProcessOptions, 'pidFile' | 'onLine' | 'onExit'>> & SupervisedProcessOptions;
 
   constructor(options: SupervisedProcessOptions) {
     this.o = {
@@ -69,13 +73,8 @@ export class SupervisedProcess {
       maxBackoffMs: 10_000,
       maxRapidRestarts: 0,
       stopTimeoutMs: 3000,
-      spawnFn: spawn,
       ...options,
     };
-  }
-
-  get name(): string {
-    return this.o.name;
   }
 
   get pid(): number | undefined {
@@ -86,6 +85,7 @@ export class SupervisedProcess {
     if (this.wanted) return;
     this.wanted = true;
     this.rapidDeaths = 0;
+    this.endLeftover();
     this.spawnOnce();
   }
 
@@ -115,13 +115,13 @@ export class SupervisedProcess {
     this.startedAt = performance.now();
     let child: ChildProcess;
     try {
-      // Without `env`, the child inherits the API's environment (spawn's default).
-      child = this.o.spawnFn(this.o.command, this.o.args, { ...(this.o.env ? { env: this.o.env } : {}), cwd: this.o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(this.o.command, this.o.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       this.died(`could not start: ${(err as Error).message}`);
       return;
     }
     this.child = child;
+    if (this.o.pidFile && child.pid !== undefined) writeFileSync(this.o.pidFile, `${child.pid}\n`);
     let pending = '';
     const onData = (chunk: Buffer) => {
       const lines = (pending + chunk.toString('utf8')).split('\n');
@@ -136,7 +136,10 @@ export class SupervisedProcess {
         if (done) return;
         done = true;
         if (pending) this.keep(pending);
-        if (this.child === child) this.child = undefined;
+        if (this.child === child) {
+          this.child = undefined;
+          if (this.o.pidFile) rmSync(this.o.pidFile, { force: true });
+        }
         resolve();
         if (this.wanted) this.died(how);
         else this.lastExit = how;
@@ -145,6 +148,33 @@ export class SupervisedProcess {
       child.once('error', (err) => finish(`could not start: ${err.message}`));
       child.once('exit', (code, signal) => finish(signal ? `signal ${signal}` : `exit ${code}`));
     });
+  }
+
+  /** Ends the child a SIGKILLed owner left running (see `pidFile`), and waits for it, bounded. */
+  private endLeftover(): void {
+    if (!this.o.pidFile) return;
+    let pid: number;
+    try {
+      pid = Number(readFileSync(this.o.pidFile, 'utf8').trim());
+    } catch {
+      return; // no file: nothing was left
+    }
+    const expected = [this.o.command, ...this.o.args].join('\0');
+    const commandOf = (): string | undefined => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '');
+      } catch {
+        return undefined; // gone
+      }
+    };
+    if (Number.isInteger(pid) && pid > 0 && commandOf() === expected) {
+      process.kill(pid, 'SIGKILL');
+      // SIGKILL is not refused; the process is gone within moments (at most ~1 s waited here).
+      const deadline = Date.now() + 1000;
+      while (commandOf() === expected && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      this.keep(`ended pid ${pid}, left running by an earlier owner`);
+    }
+    rmSync(this.o.pidFile, { force: true });
   }
 
   private died(how: string): void {

@@ -9,7 +9,7 @@ const server: TurnServerConfig = {
   relayPorts: [49152, 65535],
   peerIps: [],
 };
-const runtime = { peerIps: ['203.0.113.7'], pidFile: '/var/lib/onair/turn/turnserver.pid' };
+const runtime = { peerIps: ['203.0.113.7'] };
 const lines = (text: string) => text.trim().split('\n');
 
 describe('renderTurnConfig', () => {
@@ -28,7 +28,7 @@ describe('renderTurnConfig', () => {
         'denied-peer-ip=0.0.0.0-255.255.255.255',
         'denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
         'allowed-peer-ip=203.0.113.7',
-        'pidfile=/var/lib/onair/turn/turnserver.pid',
+        'log-file=stdout',
       ]),
     );
     // Never a loopback exception, nor a password list, unless asked.

@@ -1,11 +1,10 @@
 import { isIP } from 'node:net';
 import type { TurnServerConfig } from '../config/onair-config';
 
-/** Where the rendered file points coturn for things it writes, and whom it runs as. */
+/** What the rendered file needs beyond onair's settings: whom coturn relays to and runs as. */
 export interface TurnRuntime {
   /** The addresses coturn may relay to (Janus's): every other peer is refused. */
   peerIps: string[];
-  pidFile: string;
   /** Drop root to this user and group after binding (Debian's coturn package makes `turnserver`). */
   runAs?: { user: string; group: string };
 }
@@ -58,7 +57,7 @@ export function renderTurnConfig(server: TurnServerConfig, runtime: TurnRuntime)
     lines.push(`allowed-peer-ip=${ip}`);
   }
   if (peers.some((ip) => LOOPBACK.test(ip))) lines.push('allow-loopback-peers');
-  lines.push(`pidfile=${runtime.pidFile}`, 'log-file=stdout', 'simple-log');
+  lines.push('log-file=stdout', 'simple-log');
   if (runtime.runAs) lines.push(`proc-user=${runtime.runAs.user}`, `proc-group=${runtime.runAs.group}`);
   return lines.join('\n') + '\n';
 }

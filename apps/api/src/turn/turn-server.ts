@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ONAIR_CONFIG, OnairConfig } from '../config/onair-config';
+import { ONAIR_CONFIG, OnairConfig, TurnServerConfig } from '../config/onair-config';
 import { HelperProcesses } from '../supervision/helper-processes';
 import { SupervisedProcess } from '../supervision/supervised-process';
 import { renderTurnConfig, TurnRuntime } from './turn-config';
@@ -30,23 +30,22 @@ export class TurnServer implements OnModuleInit, OnApplicationShutdown {
     const dir = join(this.config.home, 'turn');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const runtime: TurnRuntime = {
-      peerIps: server.peerIps.length > 0 ? server.peerIps : this.ownAddresses(),
-      pidFile: join(dir, 'turnserver.pid'),
+      peerIps: server.peerIps.length > 0 ? server.peerIps : ownAddresses(server, this.config.ice.ipv6),
       runAs: process.getuid?.() === 0 ? turnserverUser() : undefined,
     };
     const file = join(dir, 'turnserver.conf');
     writeFileSync(file, renderTurnConfig(server, runtime), { mode: 0o600 });
-    chmodSync(file, 0o600);
-    if (runtime.runAs) {
-      // coturn drops to its own user after reading the file; it writes its pid file afterwards.
-      execFileSync('chown', ['-R', `${runtime.runAs.user}:${runtime.runAs.group}`, dir]);
-    }
+    chmodSync(file, 0o600); // an existing file keeps its old mode through writeFileSync
     this.process = new SupervisedProcess({
       name: 'turn',
       command: server.binary,
-      args: ['-c', file],
+      // coturn reads its file before dropping root and writes nothing of its own (no pid file:
+      // `--pidfile=`, as Debian's unit runs it); the supervisor keeps the pid, and ends with it
+      // a coturn that a SIGKILLed API left running.
+      args: ['-c', file, '--pidfile='],
+      pidFile: join(dir, 'turnserver.pid'),
       onLine: (line) => {
-        if (/ERROR|error|cannot|Cannot/.test(line)) this.log.warn(line);
+        if (/error|cannot/i.test(line)) this.log.warn(line);
         else this.log.debug(line);
       },
       onExit: (how) => this.log.warn(`turnserver ended (${how}); starting it again`),
@@ -61,19 +60,18 @@ export class TurnServer implements OnModuleInit, OnApplicationShutdown {
     await this.process.stop();
     this.helpers.remove(this.process);
   }
+}
 
-  /**
-   * Janus's addresses when none are configured: this machine's own (Janus runs beside the
-   * API) and the public address it announces.
-   */
-  private ownAddresses(): string[] {
-    const server = this.config.ice.turnServer!;
-    const own = Object.values(networkInterfaces())
-      .flatMap((list) => list ?? [])
-      .filter((a) => !a.internal && (this.config.ice.ipv6 || a.family === 'IPv4'))
-      .map((a) => a.address);
-    return [...new Set([...own, ...(server.externalIp ? [server.externalIp] : []), ...(server.listenIp ? [server.listenIp] : [])])];
-  }
+/**
+ * Janus's addresses when none are configured: this machine's own (Janus runs beside the API)
+ * and the addresses coturn announces and listens on.
+ */
+function ownAddresses(server: TurnServerConfig, ipv6: boolean): string[] {
+  const own = Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal && (ipv6 || a.family === 'IPv4'))
+    .map((a) => a.address);
+  return [...new Set([...own, ...(server.externalIp ? [server.externalIp] : []), ...(server.listenIp ? [server.listenIp] : [])])];
 }
 
 /** Debian's coturn package runs as `turnserver`; root keeps root where that user is missing. */

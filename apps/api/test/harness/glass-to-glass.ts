@@ -18,19 +18,12 @@ export interface ClockReading {
  * A WHEP player that reads the capture time a `source: 'clock'` publisher paints into each
  * frame (publisher.ts) and reports, for `samples` frames (at most `timeoutMs`), how long after
  * its capture each was presented here. Publisher and player pages share one machine's clock.
- * `relay` makes it a relay-only player over that TURN transport (ICE servers from OPTIONS).
+ * With `relayVia` (TURN servers, e.g. from discoverTurn) it is a relay-only player.
  */
-export function readClockFrames(page: Page, whepUrl: string, opts: { relay?: 'udp' | 'tcp'; samples: number; timeoutMs: number }): Promise<ClockReading> {
+export function readClockFrames(page: Page, whepUrl: string, opts: { relayVia?: RTCIceServer[]; samples: number; timeoutMs: number }): Promise<ClockReading> {
   return page.evaluate(
     async ({ whepUrl, opts, bits, block, band }) => {
-      const servers: RTCIceServer[] = [];
-      if (opts.relay) {
-        const discovery = await fetch(whepUrl, { method: 'OPTIONS' });
-        for (const m of (discovery.headers.get('link') ?? '').matchAll(/<([^>]+)>;\s*rel="ice-server"(?:;\s*username="([^"]*)")?(?:;\s*credential="([^"]*)")?/g)) {
-          if (m[1].startsWith('turn:') && m[1].endsWith(`transport=${opts.relay}`)) servers.push({ urls: m[1], username: m[2], credential: m[3] });
-        }
-      }
-      const pc = new RTCPeerConnection({ iceServers: servers, iceTransportPolicy: opts.relay ? 'relay' : 'all', bundlePolicy: 'max-bundle' });
+      const pc = new RTCPeerConnection({ iceServers: opts.relayVia ?? [], iceTransportPolicy: opts.relayVia ? 'relay' : 'all', bundlePolicy: 'max-bundle' });
       pc.addTransceiver('audio', { direction: 'recvonly' });
       pc.addTransceiver('video', { direction: 'recvonly' });
       const video = document.createElement('video');

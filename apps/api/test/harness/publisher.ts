@@ -41,13 +41,13 @@ export interface PublishOutcome {
  */
 export function publishObsShaped(page: Page, whipUrl: string, streamKey: string, options: PublishOptions = {}): Promise<PublishOutcome> {
   return page.evaluate(
-    async ({ whipUrl, streamKey, options }) => {
+    async ({ whipUrl, streamKey, options, clock }) => {
       const width = options.width ?? 640;
       const height = options.height ?? 360;
       let stream: MediaStream;
       if (options.source === 'clock') {
-        // Each frame carries the wall-clock time it was painted: 44 bits, most significant first,
-        // white = 1, black = 0, blocks wide enough to survive H.264 at any sane bitrate.
+        // Each frame carries the wall-clock time it was painted: clock.bits bits, most significant
+        // first, white = 1, black = 0, blocks wide enough to survive H.264 at any sane bitrate.
         const canvas = document.createElement('canvas');
         canvas.width = width;
         canvas.height = height;
@@ -59,9 +59,9 @@ export function publishObsShaped(page: Page, whipUrl: string, streamKey: string,
           ctx.fillRect(0, 0, width, height);
           ctx.fillStyle = `hsl(${(frame++ * 7) % 360} 60% 50%)`;
           ctx.fillRect((frame * 4) % width, 80, 60, 60); // some motion below the band
-          for (let bit = 0; bit < 44; bit++) {
-            ctx.fillStyle = Math.floor(t / 2 ** (43 - bit)) % 2 === 1 ? '#ffffff' : '#000000';
-            ctx.fillRect(bit * 14, 0, 14, 48);
+          for (let bit = 0; bit < clock.bits; bit++) {
+            ctx.fillStyle = Math.floor(t / 2 ** (clock.bits - 1 - bit)) % 2 === 1 ? '#ffffff' : '#000000';
+            ctx.fillRect(bit * clock.block, 0, clock.block, clock.band);
           }
         };
         paint();
@@ -131,7 +131,7 @@ export function publishObsShaped(page: Page, whipUrl: string, streamKey: string,
       }
       return { status: 201, location: new URL(res.headers.get('Location')!, whipUrl).toString(), postMs, offer };
     },
-    { whipUrl, streamKey, options },
+    { whipUrl, streamKey, options, clock: { bits: CLOCK_BITS, block: CLOCK_BLOCK, band: CLOCK_BAND } },
   );
 }
 
